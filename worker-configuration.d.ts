@@ -1,0 +1,13 @@
+// Bindings of wrangler.toml, plus the Worker secrets and the test-only binding. Kept by hand.
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    TOKENS_KV: KVNamespace;
+    DECISION_TTL_SECONDS?: string;
+    KEYCARD_OPERATOR_TOKEN?: string;
+    KEYCARD_SIGNING_KEYS?: string;
+    KEYCARD_ISSUER?: string;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+  }
+}
+interface Env extends Cloudflare.Env {}
