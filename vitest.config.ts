@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { newSecrets } from "./scripts/secrets.ts";
 
 /** Every suite runs inside workerd, with the real Miniflare D1 and KV bindings of wrangler.toml. */
 export default defineConfig(async () => {
@@ -12,8 +13,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            KEYCARD_OPERATOR_TOKEN: "kc_testoperatortokenvalue0000000000000",
-            KEYCARD_SIGNING_KEYS: "",
+            // Generated per run: no secret is committed, not even a test one.
+            ...newSecrets(),
           },
         },
       }),

@@ -1,5 +1,8 @@
 // Bindings of wrangler.toml, plus the Worker secrets and the test-only binding. Kept by hand.
 declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import("./src/index.ts");
+  }
   interface Env {
     DB: D1Database;
     TOKENS_KV: KVNamespace;

@@ -1,5 +1,8 @@
+/** The Worker entry: the app, built once per isolate. */
+import { createApp } from "./http/app.ts";
+
+const app = createApp();
+
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("ok");
-  },
-} satisfies ExportedHandler;
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

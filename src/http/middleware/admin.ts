@@ -1,0 +1,60 @@
+/** Admin-API middleware: JSON-only bodies, a body limit, and the caller's identity. */
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { resolveActor } from "../../services/actor.ts";
+import type { AdminContext } from "../../services/admin/context.ts";
+import { ApiError } from "../../services/errors.ts";
+import type { AppEnv } from "../context.ts";
+
+/** The largest admin request body. */
+export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+/** 413 past the body limit. */
+export const limitBody = bodyLimit({
+  maxSize: MAX_ADMIN_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, "payload_too_large", `request bodies are limited to ${MAX_ADMIN_BODY_BYTES} bytes`);
+  },
+});
+
+/** 415 for a body that is not `application/json`. */
+export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
+    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    const hasBody = c.req.header("content-length") !== "0" && c.req.raw.body !== null;
+    if (hasBody && type !== "application/json") {
+      throw new ApiError(415, "unsupported_media_type", "send the body as application/json");
+    }
+  }
+  await next();
+});
+
+/** Authenticates the caller (operator or Keycard token); 401 otherwise. */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const deps = c.get("deps");
+  const actor = await resolveActor(
+    { operatorToken: deps.config.operatorToken, records: deps.records },
+    c.req.header("authorization") ?? null,
+    c.req.header("cf-connecting-ip") ?? null,
+    deps.now(),
+  );
+  if (actor === null) {
+    c.header("WWW-Authenticate", `Bearer realm="keycard"`);
+    throw new ApiError(401, "unauthenticated", "send a valid Keycard token with admin scopes as Authorization: Bearer <token>");
+  }
+  c.set("actor", actor);
+  await next();
+});
+
+/** The admin context of the current request. */
+export function adminContext(c: { get: <K extends "deps" | "actor">(k: K) => AppEnv["Variables"][K]; req: { header: (n: string) => string | undefined } }): AdminContext {
+  const deps = c.get("deps");
+  return {
+    store: deps.admin,
+    actor: c.get("actor"),
+    now: new Date(deps.now()).toISOString(),
+    newId: deps.newId,
+    requestId: c.req.header("x-request-id") ?? null,
+    invalidate: async () => {},
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Who is calling the admin API: the operator (the `KEYCARD_OPERATOR_TOKEN` secret) or a Keycard token
+ * whose policy holds admin scopes. Admin rights are checked here, in one place.
+ */
+import { parseIp } from "../core/cidr.ts";
+import { parseAuthorization } from "../core/credential.ts";
+import { checkStanding, compileRecord } from "../core/policy.ts";
+import { checkTokenFormat } from "../core/token.ts";
+import { secretsEqual, sha256Hex } from "./hash.ts";
+import type { TokenRecords } from "./ports.ts";
+
+/** An authenticated admin caller. */
+export type Actor =
+  | { kind: "operator"; id: "operator" }
+  | { kind: "token"; id: string; orgId: string; scopes: ReadonlySet<string>; orgWide: boolean; stacks: ReadonlySet<string> };
+
+/** Why an admin call is refused before it reaches its route. */
+export type ActorDenial = "unauthenticated";
+
+/** Authenticates an admin caller; null when the credential is missing, invalid, expired or barred. */
+export async function resolveActor(
+  deps: { operatorToken: string; records: TokenRecords },
+  authorization: string | null,
+  clientIp: string | null,
+  now: number,
+): Promise<Actor | null> {
+  const credential = parseAuthorization(authorization);
+  if (!credential.ok) return null;
+  const { token } = credential.value;
+  if (!checkTokenFormat(token).ok) return null;
+  if (await secretsEqual(token, deps.operatorToken)) return { kind: "operator", id: "operator" };
+  const record = await deps.records.byHash(await sha256Hex(token));
+  if (record === null) return null;
+  const compiled = compileRecord(record);
+  const ip = clientIp === null ? null : parseIp(clientIp.trim());
+  if (checkStanding(compiled, ip?.ok ? ip.value : null, now) !== null) return null;
+  return {
+    kind: "token",
+    id: record.tokenId,
+    orgId: record.orgId,
+    scopes: compiled.scopes,
+    orgWide: record.realms.some((r) => r.type === "org" && r.identifier === record.orgId),
+    stacks: new Set(record.realms.filter((r) => r.type === "stack").map((r) => r.identifier)),
+  };
+}
+
+/** True when the actor may use `scope` in `orgId` across the whole org. */
+export function mayAct(actor: Actor, scope: string, orgId: string): boolean {
+  if (actor.kind === "operator") return true;
+  return actor.orgId === orgId && actor.orgWide && actor.scopes.has(scope);
+}

@@ -1,0 +1,74 @@
+/**
+ * The authorize pipeline, top to bottom: parse the credential → check its format → look it up →
+ * evaluate the policy → sign the decision. Rejections are data; storage faults throw.
+ */
+import { parseIp, formatIp } from "../core/cidr.ts";
+import { parseAuthorization, parseScopeHeader } from "../core/credential.ts";
+import { decisionClaims, type DecisionClaims } from "../core/decision.ts";
+import { compileRecord, evaluate, type PolicyDenial, type TargetStack } from "../core/policy.ts";
+import { checkTokenFormat } from "../core/token.ts";
+import { sha256Hex } from "./hash.ts";
+import type { StackDirectory, TokenRecords } from "./ports.ts";
+import type { Signer } from "./signer.ts";
+
+/** Every reason a request can be refused. */
+export type DenyReason = "missing_credential" | "invalid_token" | "scope_required" | "stack_conflict" | PolicyDenial;
+
+/** What /authorize (or the RPC entrypoint) hands to the pipeline, taken from the request as is. */
+export interface AuthorizeInput {
+  authorization: string | null;
+  scope: string | null;
+  stack: string | null;
+  clientIp: string | null;
+  issuer: string;
+}
+
+/** The outcome: a signed decision, or a reason. `tokenId` is set once the token is known (for logs). */
+export type Outcome =
+  | { allow: true; decision: string; claims: DecisionClaims }
+  | { allow: false; reason: DenyReason; tokenId?: string };
+
+/** What the pipeline needs. */
+export interface DecideDeps {
+  records: TokenRecords;
+  stacks: StackDirectory;
+  signer: Signer;
+  ttlSeconds: number;
+  now: () => number;
+  newId: () => string;
+}
+
+/** Decides one request. */
+export async function decide(deps: DecideDeps, input: AuthorizeInput): Promise<Outcome> {
+  const credential = parseAuthorization(input.authorization);
+  if (!credential.ok) return deny(credential.error === "missing" ? "missing_credential" : "invalid_token");
+  const { token, username } = credential.value;
+  if (!checkTokenFormat(token).ok) return deny("invalid_token");
+  const scopes = parseScopeHeader(input.scope);
+  if (!scopes.ok) return deny(scopes.error === "missing" ? "scope_required" : "scope_denied");
+  const header = input.stack?.trim() || null;
+  if (username !== null && header !== null && username !== header) return deny("stack_conflict");
+  const stackId = username ?? header;
+
+  const record = await deps.records.byHash(await sha256Hex(token));
+  if (record === null) return deny("invalid_token");
+  const stack: TargetStack | null = stackId === null ? null : { id: stackId, orgId: await deps.stacks.orgOf(stackId) };
+  const ip = input.clientIp === null ? null : parseIp(input.clientIp.trim());
+  const clientIp = ip?.ok ? ip.value : null;
+
+  const now = deps.now();
+  const grant = evaluate(compileRecord(record), { scopes: scopes.value, stack, clientIp }, now);
+  if (!grant.ok) return { allow: false, reason: grant.error, tokenId: record.tokenId };
+  const claims = decisionClaims(record, grant.value, {
+    issuer: input.issuer,
+    clientIp: clientIp === null ? null : formatIp(clientIp),
+    now,
+    ttlSeconds: deps.ttlSeconds,
+    jti: deps.newId(),
+  });
+  return { allow: true, decision: await deps.signer.sign(claims), claims };
+}
+
+function deny(reason: DenyReason): Outcome {
+  return { allow: false, reason };
+}
