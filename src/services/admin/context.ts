@@ -4,6 +4,12 @@ import { mayAct } from "../actor.ts";
 import { ApiError, notFound, validationError } from "../errors.ts";
 import type { AdminStore, AuditEvent } from "../ports.ts";
 
+/** What an admin change made stale. */
+export interface Invalidation {
+  tokenHashes?: string[];
+  stackIds?: string[];
+}
+
 /** The context of one admin call. */
 export interface AdminContext {
   store: AdminStore;
@@ -12,8 +18,12 @@ export interface AdminContext {
   now: string;
   newId: () => string;
   requestId: string | null;
-  /** Drops cached records of these token hashes after a change (no-op without caches). */
-  invalidate: (hashes: string[]) => Promise<void>;
+  /**
+   * Called after every committed change that can alter an authorize result: token delete or update,
+   * policy update, delete or deactivation, stack or org delete. Names the affected token hashes and
+   * stack ids so the caches in front of D1 drop them (and other locations learn of it).
+   */
+  invalidate: (change: Invalidation) => Promise<void>;
 }
 
 /** The org a call acts in: the operator names it; a token acts in its own org (another org is a 404). */

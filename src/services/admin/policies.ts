@@ -68,7 +68,7 @@ export async function deletePolicy(ctx: AdminContext, orgId: string | undefined,
     id,
     auditEvent(ctx, { orgId: acting, action: "accesspolicy.delete", targetType: "accesspolicy", targetId: id, before }),
   );
-  await ctx.invalidate(hashes);
+  await ctx.invalidate({ tokenHashes: hashes });
 }
 
 /**

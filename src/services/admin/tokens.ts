@@ -83,5 +83,5 @@ export async function deleteToken(ctx: AdminContext, orgId: string | undefined, 
     id,
     auditEvent(ctx, { orgId: acting, action: "token.delete", targetType: "token", targetId: id, before }),
   );
-  if (hash !== null) await ctx.invalidate([hash]);
+  if (hash !== null) await ctx.invalidate({ tokenHashes: [hash] });
 }
