@@ -6,6 +6,9 @@ declare namespace Cloudflare {
   interface Env {
     DB: D1Database;
     TOKENS_KV: KVNamespace;
+    REVOCATIONS: DurableObjectNamespace<import("./src/storage/revocation-feed.ts").RevocationFeed>;
+    REVOCATION_POLL_SECONDS?: string;
+    ISOLATE_CACHE_SECONDS?: string;
     DECISION_TTL_SECONDS?: string;
     KEYCARD_OPERATOR_TOKEN?: string;
     KEYCARD_SIGNING_KEYS?: string;

@@ -14,6 +14,10 @@ export interface Config {
   decisionTtlSeconds: number;
   /** The decision `iss`; when unset, the origin of the request URL. */
   issuer: string | null;
+  /** The revocation bound: how often isolates must have read the revocation feed. */
+  revocationPollSeconds: number;
+  /** How long an isolate keeps a token record it has not been told is stale. */
+  isolateCacheSeconds: number;
 }
 
 const jwkList = z
@@ -35,6 +39,8 @@ const schema = z.object({
   KEYCARD_SIGNING_KEYS: jwkList,
   DECISION_TTL_SECONDS: z.coerce.number().int().min(1).max(MAX_DECISION_TTL_SECONDS).default(60),
   KEYCARD_ISSUER: z.url().optional(),
+  REVOCATION_POLL_SECONDS: z.coerce.number().min(0.1).max(60).default(5),
+  ISOLATE_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(60),
 });
 
 /** Validates the raw bindings. The errors name variables and faults, never values. */
@@ -47,5 +53,7 @@ export function parseConfig(env: Record<string, unknown>): Result<Config, string
     signingKeys: e.KEYCARD_SIGNING_KEYS as JWK[],
     decisionTtlSeconds: e.DECISION_TTL_SECONDS,
     issuer: e.KEYCARD_ISSUER ?? null,
+    revocationPollSeconds: e.REVOCATION_POLL_SECONDS,
+    isolateCacheSeconds: e.ISOLATE_CACHE_SECONDS,
   });
 }

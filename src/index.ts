@@ -1,5 +1,7 @@
-/** The Worker entry: the app, built once per isolate. */
+/** The Worker entry: the app, built once per isolate, and the revocation feed's Durable Object class. */
 import { createApp } from "./http/app.ts";
+
+export { RevocationFeed } from "./storage/revocation-feed.ts";
 
 const app = createApp();
 

@@ -4,7 +4,7 @@
  */
 import { parseIp } from "../core/cidr.ts";
 import { parseAuthorization } from "../core/credential.ts";
-import { checkStanding, compileRecord } from "../core/policy.ts";
+import { checkStanding } from "../core/policy.ts";
 import { checkTokenFormat } from "../core/token.ts";
 import { secretsEqual, sha256Hex } from "./hash.ts";
 import type { TokenRecords } from "./ports.ts";
@@ -29,9 +29,9 @@ export async function resolveActor(
   const { token } = credential.value;
   if (!checkTokenFormat(token).ok) return null;
   if (await secretsEqual(token, deps.operatorToken)) return { kind: "operator", id: "operator" };
-  const record = await deps.records.byHash(await sha256Hex(token));
-  if (record === null) return null;
-  const compiled = compileRecord(record);
+  const compiled = await deps.records.byHash(await sha256Hex(token));
+  if (compiled === null) return null;
+  const { record } = compiled;
   const ip = clientIp === null ? null : parseIp(clientIp.trim());
   if (checkStanding(compiled, ip?.ok ? ip.value : null, now) !== null) return null;
   return {

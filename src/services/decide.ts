@@ -5,11 +5,13 @@
 import { parseIp, formatIp } from "../core/cidr.ts";
 import { parseAuthorization, parseScopeHeader } from "../core/credential.ts";
 import { decisionClaims, type DecisionClaims } from "../core/decision.ts";
-import { compileRecord, evaluate, type PolicyDenial, type TargetStack } from "../core/policy.ts";
+import { evaluate, type PolicyDenial, type TargetStack } from "../core/policy.ts";
 import { checkTokenFormat } from "../core/token.ts";
 import { sha256Hex } from "./hash.ts";
 import type { StackDirectory, TokenRecords } from "./ports.ts";
+import type { DecisionCache } from "./decisions.ts";
 import type { Signer } from "./signer.ts";
+import type { UsageTracker } from "./usage.ts";
 
 /** Every reason a request can be refused. */
 export type DenyReason = "missing_credential" | "invalid_token" | "scope_required" | "stack_conflict" | PolicyDenial;
@@ -33,6 +35,8 @@ export interface DecideDeps {
   records: TokenRecords;
   stacks: StackDirectory;
   signer: Signer;
+  decisions: DecisionCache;
+  usage: UsageTracker;
   ttlSeconds: number;
   now: () => number;
   newId: () => string;
@@ -50,23 +54,25 @@ export async function decide(deps: DecideDeps, input: AuthorizeInput): Promise<O
   if (username !== null && header !== null && username !== header) return deny("stack_conflict");
   const stackId = username ?? header;
 
-  const record = await deps.records.byHash(await sha256Hex(token));
-  if (record === null) return deny("invalid_token");
+  const hash = await sha256Hex(token);
+  const compiled = await deps.records.byHash(hash);
+  if (compiled === null) return deny("invalid_token");
+  const { record } = compiled;
   const stack: TargetStack | null = stackId === null ? null : { id: stackId, orgId: await deps.stacks.orgOf(stackId) };
   const ip = input.clientIp === null ? null : parseIp(input.clientIp.trim());
-  const clientIp = ip?.ok ? ip.value : null;
+  const clientIp = ip?.ok ? formatIp(ip.value) : null;
 
   const now = deps.now();
-  const grant = evaluate(compileRecord(record), { scopes: scopes.value, stack, clientIp }, now);
+  const grant = evaluate(compiled, { scopes: scopes.value, stack, clientIp: ip?.ok ? ip.value : null }, now);
   if (!grant.ok) return { allow: false, reason: grant.error, tokenId: record.tokenId };
-  const claims = decisionClaims(record, grant.value, {
-    issuer: input.issuer,
-    clientIp: clientIp === null ? null : formatIp(clientIp),
-    now,
-    ttlSeconds: deps.ttlSeconds,
-    jti: deps.newId(),
-  });
-  return { allow: true, decision: await deps.signer.sign(claims), claims };
+  deps.usage.note(record.tokenId, now);
+  const key = `${deps.signer.kid}|${hash}|${grant.value.scopes.join(" ")}|${grant.value.stackId}|${clientIp}|${input.issuer}`;
+  const reused = deps.decisions.get(key, compiled, now);
+  if (reused) return { allow: true, decision: reused.decision, claims: reused.claims };
+  const claims = decisionClaims(record, grant.value, { issuer: input.issuer, clientIp, now, ttlSeconds: deps.ttlSeconds, jti: deps.newId() });
+  const decision = await deps.signer.sign(claims);
+  deps.decisions.set(key, compiled, decision, claims, now);
+  return { allow: true, decision, claims };
 }
 
 function deny(reason: DenyReason): Outcome {

@@ -2,11 +2,12 @@
  * The storage interfaces the services depend on. `src/storage/` implements them over D1 (and, for
  * the hot path, caches in front of it); tests may use the in-memory twins.
  */
-import type { AccessPolicy, Org, Stack, Token, TokenRecord } from "../core/model.ts";
+import type { AccessPolicy, Org, Stack, Token } from "../core/model.ts";
+import type { CompiledRecord } from "../core/policy.ts";
 
-/** Finds the hot-path record of a token by the hash of its secret. */
+/** Finds the hot-path record of a token, compiled, by the hash of its secret. */
 export interface TokenRecords {
-  byHash(hash: string): Promise<TokenRecord | null>;
+  byHash(hash: string): Promise<CompiledRecord | null>;
 }
 
 /** Tells which org a stack belongs to (null for an unknown stack). */

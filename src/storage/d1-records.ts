@@ -1,6 +1,6 @@
-/** The hot-path reads from D1: a token's record by hash, and a stack's org. */
+/** The hot-path SQL: a token's record by hash, a stack's org, and batched usage writes. */
 import type { Realm, TokenRecord } from "../core/model.ts";
-import type { StackDirectory, TokenRecords } from "../services/ports.ts";
+import type { UsageRow } from "../services/usage.ts";
 
 interface RecordRow {
   id: string;
@@ -16,19 +16,28 @@ interface RecordRow {
 const RECORD_SQL = `SELECT t.id, t.org_id, t.access_policy_id, t.expires_at, p.status, p.scopes, p.realms, p.conditions
   FROM tokens t JOIN access_policies p ON p.id = t.access_policy_id WHERE t.token_hash = ?`;
 
-/** Reads token records straight from D1. */
-export class D1TokenRecords implements TokenRecords, StackDirectory {
+/** Reads token records straight from D1 (the caches in `cached-records.ts` sit in front). */
+export class D1TokenRecords {
   constructor(private readonly db: D1Database) {}
 
+  /** The plain record of the token with this hash, or null. */
   async byHash(hash: string): Promise<TokenRecord | null> {
     const row = await this.db.prepare(RECORD_SQL).bind(hash).first<RecordRow>();
     return row ? toRecord(row) : null;
   }
 
+  /** The org of a stack, or null for an unknown stack. */
   async orgOf(stackId: string): Promise<string | null> {
     const row = await this.db.prepare("SELECT org_id FROM stacks WHERE id = ?").bind(stackId).first<{ org_id: string }>();
     return row?.org_id ?? null;
   }
+}
+
+/** Writes coalesced usage in one batch; first use is kept, last use only moves forward. */
+export async function writeUsage(db: D1Database, rows: UsageRow[]): Promise<void> {
+  const sql = `UPDATE tokens SET first_used_at = coalesce(first_used_at, ?), last_used_at = max(coalesce(last_used_at, ''), ?)
+    WHERE id = ?`;
+  await db.batch(rows.map((r) => db.prepare(sql).bind(r.firstUsedAt, r.lastUsedAt, r.tokenId)));
 }
 
 function toRecord(row: RecordRow): TokenRecord {

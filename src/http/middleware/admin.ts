@@ -55,6 +55,6 @@ export function adminContext(c: { get: <K extends "deps" | "actor">(k: K) => App
     now: new Date(deps.now()).toISOString(),
     newId: deps.newId,
     requestId: c.req.header("x-request-id") ?? null,
-    invalidate: async () => {},
+    invalidate: deps.invalidate,
   };
 }

@@ -29,6 +29,8 @@ export function register(app: App): void {
       issuer: deps.config.issuer ?? new URL(c.req.url).origin,
     };
     const outcome = await decide(deps.decide, input);
+    const work = deps.background();
+    if (work) c.executionCtx.waitUntil(work);
     if (outcome.allow) {
       const { claims } = outcome;
       c.header("X-Keycard-Decision", outcome.decision);

@@ -1,6 +1,6 @@
 /** Access policies: scopes, realms with label policies, allowed subnets, status. */
 import { compileCidrs } from "../../core/cidr.ts";
-import { validateLabelPolicySelector } from "../../core/labels-stub.ts";
+import { validateLabelPolicySelector } from "../../core/labels/index.ts";
 import type { AccessPolicy, PolicyStatus, Realm } from "../../core/model.ts";
 import { expandScopes, isKnownScope, LABEL_SCOPES } from "../../core/scopes.ts";
 import { validationError, type ErrorDetail } from "../errors.ts";
