@@ -3,15 +3,18 @@
  * A denial is data (a `DenyReason`); only a corrupt record is an error, and it throws.
  */
 import { cidrSetContains, compileCidrs, type CidrSet, type IpAddress } from "./cidr.ts";
+import { parseSelector, printSelector } from "./labels/index.ts";
 import type { TokenRecord } from "./model.ts";
 import { err, ok, type Result } from "./result.ts";
 import { expandScopes, LABEL_SCOPES } from "./scopes.ts";
 
-/** A token record with its rules compiled once: scope set, CIDR set. */
+/** A token record with its rules compiled once: scope set, CIDR set, canonical selectors. */
 export interface CompiledRecord {
   record: TokenRecord;
   scopes: ReadonlySet<string>;
   subnets: CidrSet | null;
+  /** The canonical selectors of each realm, in `record.realms` order. */
+  selectors: string[][];
 }
 
 /** Compiles a record. Rules were validated when written, so a failure here means corrupt storage. */
@@ -22,7 +25,14 @@ export function compileRecord(record: TokenRecord): CompiledRecord {
     if (!compiled.ok) throw new Error(`corrupt token record ${record.tokenId}: allowedSubnets[${compiled.error.index}]`);
     subnets = compiled.value;
   }
-  return { record, scopes: expandScopes(record.scopes), subnets };
+  const selectors = record.realms.map((realm) =>
+    realm.selectors.map((text) => {
+      const parsed = parseSelector(text);
+      if (!parsed.ok) throw new Error(`corrupt token record ${record.tokenId}: selector at ${parsed.error.position}`);
+      return printSelector(parsed.value);
+    }),
+  );
+  return { record, scopes: expandScopes(record.scopes), subnets, selectors };
 }
 
 /** The target stack of a request, with the org it belongs to (null when no such stack exists). */
@@ -78,7 +88,7 @@ export function evaluate(c: CompiledRecord, q: AccessQuery, now: number): Result
   if (!realm.ok) return realm;
   const scopes = [...expandScopes(q.scopes)].sort();
   if (scopes.length === 0 || !scopes.every((s) => c.scopes.has(s))) return err("scope_denied");
-  const selectors = realm.value.selectors;
+  const selectors = c.selectors[r.realms.indexOf(realm.value)]!;
   const labels = selectors.length > 0 && scopes.some((s) => LABEL_SCOPES.has(s)) ? selectors : null;
   return ok({ scopes, stackId: q.stack?.id ?? null, labels });
 }

@@ -18,7 +18,7 @@ beforeAll(async () => {
   t.org = (
     await newPolicyToken(orgA, {
       scopes: ["set:alloy-data-write", "metrics:read"],
-      realms: [{ type: "org", identifier: orgA, labelPolicies: [{ selector: '{env="dev"}' }] }],
+      realms: [{ type: "org", identifier: orgA, labelPolicies: [{ selector: "{ env = 'dev' , }" }] }],
     })
   ).secret;
   t.ip = (
@@ -121,7 +121,7 @@ describe("allows, with a decision origins can verify", () => {
     expect(res.status).toBe(200);
   });
 
-  it("puts the realm's selectors in `labels` for metrics:read, and not for writes", async () => {
+  it("puts the realm's selectors, in canonical form, in `labels` for metrics:read, and not for writes", async () => {
     const read = await authorize({ authorization: basic(a2, t.org!), "x-keycard-scope": "metrics:read" });
     const { payload } = await verify(read.headers.get("x-keycard-decision")!, "metrics");
     expect(payload.labels).toEqual(['{env="dev"}']);
