@@ -85,7 +85,10 @@ export class CachedRecords implements TokenRecords, StackDirectory {
     if (record === undefined) {
       record = await this.d1.byHash(hash);
       source = "d1";
-      if (record && viaKv) this.later(this.kv.put(KV_PREFIX + hash, JSON.stringify(record), { expirationTtl: this.s.kvTtlSeconds }));
+      if (record && viaKv) {
+        const value = JSON.stringify(record);
+        this.later(() => this.kv.put(KV_PREFIX + hash, value, { expirationTtl: this.s.kvTtlSeconds }));
+      }
     }
     if (record === null) {
       this.unknown.set(hash, true, now);
@@ -189,8 +192,13 @@ export class CachedRecords implements TokenRecords, StackDirectory {
     }
   }
 
-  private later(p: Promise<unknown>): void {
-    this.pendingKv.push(p.catch((e) => console.error(JSON.stringify({ level: "warn", msg: "KV write failed", error: String(e) }))));
+  private later(write: () => Promise<unknown>): void {
+    const failed = (e: unknown) => console.error(JSON.stringify({ level: "warn", msg: "KV write failed", error: String(e) }));
+    try {
+      this.pendingKv.push(write().catch(failed));
+    } catch (e) {
+      failed(e);
+    }
   }
 
   private count<T>(source: RecordSource, value: T): T {
