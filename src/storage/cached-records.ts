@@ -47,6 +47,8 @@ export const DEFAULT_CACHE: CacheSettings = {
 export type RecordSource = "isolate" | "negative" | "kv" | "d1" | "d1-direct";
 
 const KV_PREFIX = "t:";
+/** A stack's org never changes and stack deletions arrive through the feed, so stacks cache longer. */
+const STACK_TTL_MS = 5 * 60_000;
 
 /** Caches in front of D1. One instance per isolate. */
 export class CachedRecords implements TokenRecords, StackDirectory {
@@ -70,7 +72,7 @@ export class CachedRecords implements TokenRecords, StackDirectory {
   ) {
     this.records = new Lru(s.isolateMaxEntries, s.isolateTtlMs);
     this.unknown = new Lru(s.negativeMaxEntries, s.negativeTtlMs);
-    this.stacks = new Lru(s.isolateMaxEntries, s.isolateTtlMs);
+    this.stacks = new Lru(s.isolateMaxEntries, STACK_TTL_MS);
   }
 
   async byHash(hash: string): Promise<CompiledRecord | null> {
