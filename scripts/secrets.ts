@@ -11,7 +11,7 @@ export function newOperatorToken(): string {
 }
 
 /** A new Ed25519 private key as a JWK. */
-export function newSigningJwk(): Record<string, string> {
+export function newSigningJwk(): { kty: string; crv: string; x: string; d: string } {
   const { privateKey } = generateKeyPairSync("ed25519");
   const { kty, crv, x, d } = privateKey.export({ format: "jwk" });
   return { kty: kty!, crv: crv!, x: x!, d: d! };

@@ -1,16 +1,16 @@
 /**
  * The environment, validated once at the entry point. Nothing below it reads raw `env`.
  */
-import type { JWK } from "jose";
 import { z } from "zod";
 import { MAX_DECISION_TTL_SECONDS } from "./core/decision.ts";
+import type { ConfiguredJwk } from "./core/keys.ts";
 import { checkTokenFormat } from "./core/token.ts";
 import { err, ok, type Result } from "./core/result.ts";
 
 /** Settings every request uses. */
 export interface Config {
   operatorToken: string;
-  signingKeys: JWK[];
+  signingKeys: ConfiguredJwk[];
   decisionTtlSeconds: number;
   /** The decision `iss`; when unset, the origin of the request URL. */
   issuer: string | null;
@@ -50,7 +50,7 @@ export function parseConfig(env: Record<string, unknown>): Result<Config, string
   const e = parsed.data;
   return ok({
     operatorToken: e.KEYCARD_OPERATOR_TOKEN,
-    signingKeys: e.KEYCARD_SIGNING_KEYS as JWK[],
+    signingKeys: e.KEYCARD_SIGNING_KEYS as ConfiguredJwk[],
     decisionTtlSeconds: e.DECISION_TTL_SECONDS,
     issuer: e.KEYCARD_ISSUER ?? null,
     revocationPollSeconds: e.REVOCATION_POLL_SECONDS,

@@ -18,7 +18,8 @@ const route = createRoute({
 /** Registers the JWKS route. */
 export function register(app: App): void {
   app.openapi(route, (c) => {
+    const deps = c.get("deps");
     c.header("Cache-Control", "public, max-age=300");
-    return c.json(c.get("deps").decide.signer.jwks as { keys: { kid: string }[] }, 200);
+    return c.json(deps.decide.signer.jwks(deps.now()) as { keys: { kid: string }[] }, 200);
   });
 }
