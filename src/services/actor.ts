@@ -44,8 +44,26 @@ export async function resolveActor(
   };
 }
 
-/** True when the actor may use `scope` in `orgId` across the whole org. */
-export function mayAct(actor: Actor, scope: string, orgId: string): boolean {
+/**
+ * True when the actor may use `scope` in `orgId` on something that lies in `within`: the stacks it
+ * touches, or null for the whole org (org realms, org-level objects). The operator may do anything.
+ * A token needs the scope and an org realm of its org; a token whose realms are stacks covers only
+ * objects that lie entirely inside those stacks.
+ */
+export function mayAct(actor: Actor, scope: string, orgId: string, within: readonly string[] | null = null): boolean {
   if (actor.kind === "operator") return true;
-  return actor.orgId === orgId && actor.orgWide && actor.scopes.has(scope);
+  if (actor.orgId !== orgId || !actor.scopes.has(scope)) return false;
+  if (actor.orgWide) return true;
+  return within !== null && within.length > 0 && within.every((s) => actor.stacks.has(s));
+}
+
+/** The stacks a stack-limited token manages, or null when the actor manages the whole org. */
+export function managedStacks(actor: Actor): string[] | null {
+  return actor.kind === "operator" || actor.orgWide ? null : [...actor.stacks];
+}
+
+/** The scopes of `wanted` (sets expanded) that the actor does not hold itself; none for the operator. */
+export function missingScopes(actor: Actor, wanted: Iterable<string>): string[] {
+  if (actor.kind === "operator") return [];
+  return [...wanted].filter((s) => !actor.scopes.has(s));
 }

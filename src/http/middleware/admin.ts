@@ -5,6 +5,7 @@ import { resolveActor } from "../../services/actor.ts";
 import type { AdminContext } from "../../services/admin/context.ts";
 import { ApiError } from "../../services/errors.ts";
 import type { AppEnv } from "../context.ts";
+import { keyOf } from "./idempotency.ts";
 
 /** The largest admin request body. */
 export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -55,6 +56,7 @@ export function adminContext(c: { get: <K extends "deps" | "actor">(k: K) => App
     now: new Date(deps.now()).toISOString(),
     newId: deps.newId,
     requestId: c.req.header("x-request-id") ?? null,
+    idempotency: keyOf(c),
     invalidate: deps.invalidate,
   };
 }

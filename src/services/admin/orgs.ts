@@ -1,16 +1,15 @@
-/** Orgs and stacks: the tenant boundary and the sets of services inside it. */
-import type { Org, Stack } from "../../core/model.ts";
+/** Orgs: the tenant boundary. The operator creates, renames and deletes them; a token sees its own. */
+import type { Org } from "../../core/model.ts";
 import { ApiError, notFound } from "../errors.ts";
-import { ConflictError, type Page, type PageRequest } from "../ports.ts";
-import { actingOrg, auditEvent, inOrg, need, type AdminContext } from "./context.ts";
+import type { OrgHoldings, Page, PageRequest } from "../ports.ts";
+import { auditEvent, conflictAs, journal, unchanged, type AdminContext } from "./context.ts";
 
 /** Creates an org. Operator only. */
 export async function createOrg(ctx: AdminContext, input: { name: string }): Promise<Org> {
-  if (ctx.actor.kind !== "operator") throw new ApiError(403, "forbidden", "only the operator token can create orgs");
+  operatorOnly(ctx, "create orgs");
   const org: Org = { id: ctx.newId(), name: input.name, createdAt: ctx.now, updatedAt: ctx.now };
-  await conflictAs(`an org named "${input.name}" already exists`, () =>
-    ctx.store.insertOrg(org, auditEvent(ctx, { orgId: org.id, action: "org.create", targetType: "org", targetId: org.id, after: org })),
-  );
+  const event = auditEvent(ctx, { orgId: org.id, action: "org.create", targetType: "org", targetId: org.id, after: org });
+  await conflictAs(`an org named "${input.name}" already exists`, () => ctx.store.insertOrg(org, journal(ctx, [event], { status: 200, body: org })));
   return org;
 }
 
@@ -29,39 +28,59 @@ export async function listOrgs(ctx: AdminContext, page: PageRequest): Promise<Pa
   return { items: own && page.cursor === null ? [own] : [], nextCursor: null };
 }
 
-/** Creates a stack in the acting org (`orgId` from the body or the query). */
-export async function createStack(ctx: AdminContext, input: { orgId?: string; name: string }): Promise<Stack> {
-  const orgId = await actingOrg(ctx, input.orgId);
-  need(ctx, "stacks:write", orgId);
-  const stack: Stack = { id: ctx.newId(), orgId, name: input.name, createdAt: ctx.now, updatedAt: ctx.now };
-  await conflictAs(`a stack named "${input.name}" already exists in this org`, () =>
-    ctx.store.insertStack(stack, auditEvent(ctx, { orgId, action: "stack.create", targetType: "stack", targetId: stack.id, after: stack })),
+/** Renames an org. Operator only. */
+export async function updateOrg(ctx: AdminContext, id: string, input: { name?: string | undefined }): Promise<Org> {
+  const before = await getOrg(ctx, id);
+  operatorOnly(ctx, "change orgs");
+  const after: Org = { ...before, name: input.name ?? before.name, updatedAt: ctx.now };
+  if (unchanged(before, after, ["name"])) return before;
+  const event = auditEvent(ctx, { orgId: id, action: "org.update", targetType: "org", targetId: id, before, after });
+  await conflictAs(`an org named "${after.name}" already exists`, () => ctx.store.updateOrg(after, journal(ctx, [event], { status: 200, body: after })));
+  return after;
+}
+
+/**
+ * Deletes an org. Operator only. An org that still owns stacks, policies or tokens is refused with a
+ * 409 naming them, unless `force`: then everything in it goes in the same transaction, and every
+ * cached token record and stack of the org is dropped.
+ */
+export async function deleteOrg(ctx: AdminContext, id: string, force: boolean): Promise<void> {
+  const before = await getOrg(ctx, id);
+  operatorOnly(ctx, "delete orgs");
+  const holdings = await ctx.store.orgHoldings(id);
+  if (!force && owns(holdings)) throw stillOwns(`org "${before.name}"`, holdings);
+  const event = auditEvent(ctx, {
+    orgId: id,
+    action: "org.delete",
+    targetType: "org",
+    targetId: id,
+    before: { ...before, cascade: holdings },
+  });
+  const gone = await ctx.store.deleteOrg(id, journal(ctx, [event], { status: 204, body: null }));
+  await ctx.invalidate(gone);
+}
+
+function operatorOnly(ctx: AdminContext, doing: string): void {
+  if (ctx.actor.kind !== "operator") throw new ApiError(403, "forbidden", `only the operator token can ${doing}`);
+}
+
+function owns(h: OrgHoldings): boolean {
+  return h.stacks + h.accessPolicies + h.tokens > 0;
+}
+
+const KINDS: [keyof OrgHoldings, string, string][] = [
+  ["stacks", "stack", "stacks"],
+  ["accessPolicies", "access policy", "access policies"],
+  ["tokens", "token", "tokens"],
+];
+
+/** A 409 `conflict` naming what an object still owns, with one detail per kind. */
+export function stillOwns(what: string, h: Partial<OrgHoldings>): ApiError {
+  const parts = KINDS.filter(([k]) => (h[k] ?? 0) > 0).map(([k, one, many]) => ({ path: k, text: `${h[k]} ${h[k] === 1 ? one : many}` }));
+  return new ApiError(
+    409,
+    "conflict",
+    `${what} still owns ${parts.map((p) => p.text).join(", ")}; delete them first, or delete with ?force=true`,
+    parts.map((p) => ({ path: p.path, message: `${p.text} remaining` })),
   );
-  return stack;
-}
-
-/** Reads a stack of the acting org. */
-export async function getStack(ctx: AdminContext, id: string, orgId?: string): Promise<Stack> {
-  const stack = await ctx.store.getStack(id);
-  if (!stack) throw notFound("stack");
-  const acting = ctx.actor.kind === "operator" ? (orgId ?? stack.orgId) : await actingOrg(ctx, orgId);
-  need(ctx, "stacks:read", acting);
-  return inOrg(ctx, "stack", Promise.resolve(stack), acting);
-}
-
-/** Lists the stacks of the acting org. */
-export async function listStacks(ctx: AdminContext, orgId: string | undefined, page: PageRequest): Promise<Page<Stack>> {
-  const acting = await actingOrg(ctx, orgId);
-  need(ctx, "stacks:read", acting);
-  return ctx.store.listStacks(acting, page);
-}
-
-/** Runs a store write, turning a unique-name clash into a 409. */
-export async function conflictAs<T>(message: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (e) {
-    if (e instanceof ConflictError) throw new ApiError(409, "conflict", message);
-    throw e;
-  }
 }
