@@ -13,7 +13,14 @@ declare namespace Cloudflare {
     KEYCARD_OPERATOR_TOKEN?: string;
     KEYCARD_SIGNING_KEYS?: string;
     KEYCARD_ISSUER?: string;
+    /** JSON array of {method?, path, scopes}, or the array itself when written as a TOML array. */
+    KEYCARD_ROUTES?: string | unknown[];
+    ORIGIN_URL?: string;
+    PROXY_PREFIX?: string;
+    PROXY_FORWARD_AUTHORIZATION?: string | boolean;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** Test only: the example gateway Worker (examples/gateway-worker), bound to Keycard's RPC entrypoint. */
+    GATEWAY: Fetcher;
   }
 }
 interface Env extends Cloudflare.Env {}

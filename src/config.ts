@@ -2,8 +2,10 @@
  * The environment, validated once at the entry point. Nothing below it reads raw `env`.
  */
 import { z } from "zod";
+import { BUILTIN_ROUTES } from "./core/builtin-routes.ts";
 import { MAX_DECISION_TTL_SECONDS } from "./core/decision.ts";
 import type { ConfiguredJwk } from "./core/keys.ts";
+import { compileRoutes, type RouteMap } from "./core/routes.ts";
 import { checkTokenFormat } from "./core/token.ts";
 import { err, ok, type Result } from "./core/result.ts";
 
@@ -18,19 +20,47 @@ export interface Config {
   revocationPollSeconds: number;
   /** How long an isolate keeps a token record it has not been told is stale. */
   isolateCacheSeconds: number;
+  /** The route map: `KEYCARD_ROUTES` first, then the built-in rules. */
+  routes: RouteMap;
+  /** Proxy mode, on when `ORIGIN_URL` is set. */
+  proxy: ProxyConfig | null;
 }
 
-const jwkList = z
-  .string()
-  .transform((s, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "is not JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.array(z.looseObject({ kty: z.string() })).min(1));
+/** Proxy mode: requests under `prefix` are authorized, then streamed to `originUrl`. */
+export interface ProxyConfig {
+  /** The origin's base URL, without a trailing slash; the path after `prefix` and the query are appended. */
+  originUrl: string;
+  /** The path prefix Keycard proxies, e.g. `/proxy`. */
+  prefix: string;
+  /** Whether the client's Authorization header reaches the origin (default: dropped). */
+  forwardAuthorization: boolean;
+}
+
+/** First path segments Keycard serves itself, which a proxy prefix may not take. */
+const OWN_SEGMENTS = new Set(["api", "authorize", ".well-known", "livez", "readyz", "openapi.json", "docs"]);
+
+const json = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: "custom", message: "is not JSON" });
+    return z.NEVER;
+  }
+});
+
+const jwkList = json.pipe(z.array(z.looseObject({ kty: z.string() })).min(1));
+
+const routeRules = z
+  .array(
+    z.strictObject({
+      method: z.union([z.string(), z.array(z.string())]).optional(),
+      path: z.string(),
+      scopes: z.array(z.string()),
+    }),
+  )
+  .max(256);
+
+const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
 
 const schema = z.object({
   KEYCARD_OPERATOR_TOKEN: z
@@ -41,6 +71,18 @@ const schema = z.object({
   KEYCARD_ISSUER: z.url().optional(),
   REVOCATION_POLL_SECONDS: z.coerce.number().min(0.1).max(60).default(5),
   ISOLATE_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(60),
+  /** Operators' route rules: a JSON array of `{method?, path, scopes}` (a string, or an array in wrangler.toml). */
+  KEYCARD_ROUTES: z.union([json.pipe(routeRules), routeRules]).default([]),
+  ORIGIN_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => !u.includes("?") && !u.includes("#"), "must have no query or fragment")
+    .optional(),
+  PROXY_PREFIX: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)+$/, "must be a path like /proxy (no trailing /)")
+    .refine((p) => !OWN_SEGMENTS.has(p.split("/")[1]!), "must not start with a path Keycard serves itself")
+    .default("/proxy"),
+  PROXY_FORWARD_AUTHORIZATION: flag.default(false),
 });
 
 /** Validates the raw bindings. The errors name variables and faults, never values. */
@@ -48,6 +90,11 @@ export function parseConfig(env: Record<string, unknown>): Result<Config, string
   const parsed = schema.safeParse(env);
   if (!parsed.success) return err(parsed.error.issues.map((i) => `${i.path.join(".") || "env"} ${i.message}`));
   const e = parsed.data;
+  const routes = compileRoutes([...e.KEYCARD_ROUTES, ...BUILTIN_ROUTES]);
+  if (!routes.ok) {
+    const { index, field, message } = routes.error;
+    return err([`KEYCARD_ROUTES[${index}].${field} ${message}`]);
+  }
   return ok({
     operatorToken: e.KEYCARD_OPERATOR_TOKEN,
     signingKeys: e.KEYCARD_SIGNING_KEYS as ConfiguredJwk[],
@@ -55,5 +102,10 @@ export function parseConfig(env: Record<string, unknown>): Result<Config, string
     issuer: e.KEYCARD_ISSUER ?? null,
     revocationPollSeconds: e.REVOCATION_POLL_SECONDS,
     isolateCacheSeconds: e.ISOLATE_CACHE_SECONDS,
+    routes: routes.value,
+    proxy:
+      e.ORIGIN_URL === undefined
+        ? null
+        : { originUrl: e.ORIGIN_URL.replace(/\/+$/, ""), prefix: e.PROXY_PREFIX, forwardAuthorization: e.PROXY_FORWARD_AUTHORIZATION },
   });
 }

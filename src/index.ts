@@ -1,7 +1,11 @@
-/** The Worker entry: the app, built once per isolate, and the revocation feed's Durable Object class. */
+/**
+ * The Worker entry: the app, built once per isolate; the revocation feed's Durable Object class; and
+ * the `KeycardAuthorizer` RPC entrypoint for gateways that are Workers.
+ */
 import { createApp } from "./http/app.ts";
 
 export { RevocationFeed } from "./storage/revocation-feed.ts";
+export { KeycardAuthorizer } from "./entrypoint.ts";
 
 const app = createApp();
 

@@ -5,11 +5,16 @@ import { ConfigError, getDeps } from "../deps.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, onError, validationError, zodDetails } from "./errors.ts";
 import { authenticate, limitBody, requireJson } from "./middleware/admin.ts";
+import { idempotency } from "./middleware/idempotency.ts";
 import * as accessPolicies from "./routes/access-policies.ts";
+import * as auditEvents from "./routes/audit-events.ts";
 import * as authorize from "./routes/authorize.ts";
+import * as docs from "./routes/docs.ts";
 import * as health from "./routes/health.ts";
 import * as jwks from "./routes/jwks.ts";
 import * as orgs from "./routes/orgs.ts";
+import * as proxy from "./routes/proxy.ts";
+import * as stacks from "./routes/stacks.ts";
 import * as tokens from "./routes/tokens.ts";
 
 /** Builds the app. Dependencies are resolved per isolate from `env` on first use. */
@@ -21,7 +26,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   app.onError(onError);
   app.notFound((c) => c.json({ code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
-  app.use(secureHeaders());
+  const secure = secureHeaders();
+  app.use(async (c, next) => {
+    await next();
+    if (!proxy.isProxied(c.res)) await secure(c, async () => {});
+  });
 
   health.register(app);
   app.use(async (c, next) => {
@@ -36,17 +45,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
   jwks.register(app);
   authorize.register(app);
+  proxy.register(app);
 
-  app.use("/api/*", authenticate, requireJson, limitBody);
+  app.use("/api/*", authenticate, requireJson, limitBody, idempotency);
   orgs.register(app);
+  stacks.register(app);
   accessPolicies.register(app);
   tokens.register(app);
+  auditEvents.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.doc31("/openapi.json", (c) => ({
-    openapi: "3.1.0",
-    info: { title: "Keycard", version: "0.1.0", description: "Edge token authorizer: access policies, tokens, signed decisions." },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }));
+  app.doc31("/openapi.json", (c) => ({ ...docs.DOCUMENT, servers: [{ url: new URL(c.req.url).origin }] }));
+  docs.register(app);
   return app;
 }

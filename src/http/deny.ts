@@ -30,8 +30,28 @@ export function wireDenial(reason: DenyReason): WireDenial {
     case "realm_denied":
       return { status: 403, code: reason, message: "the token's policy does not cover this stack" };
     case "scope_required":
-      return { status: 403, code: reason, message: "no scope requested: send X-Keycard-Scope" };
+      return {
+        status: 403,
+        code: reason,
+        message: "no scope requested: send X-Keycard-Scope, or the original request as X-Original-Method/X-Original-URI or X-Forwarded-Method/X-Forwarded-Uri",
+      };
     case "scope_denied":
       return { status: 403, code: reason, message: "the token's policy does not grant the requested scope" };
+    case "route_invalid":
+      return {
+        status: 403,
+        code: reason,
+        message: "the original method or URI is refused (malformed, a path over 8 KiB, //, . or .. segments, encoded / or \\), or X-Original-* and X-Forwarded-* disagree",
+      };
+    case "route_unmapped":
+      return { status: 403, code: reason, message: "no route rule maps the original method and URI to a scope" };
+    case "gateway_token_invalid":
+      return { status: 401, code: reason, message: "the gateway token (X-Keycard-Gateway-Token) is not valid" };
+    case "gateway_not_allowed":
+      return {
+        status: 403,
+        code: reason,
+        message: "the gateway token may not report client IPs: it needs authorizer:delegate, an active policy, and to be sent from its allowed subnets",
+      };
   }
 }

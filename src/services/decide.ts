@@ -3,23 +3,27 @@
  * evaluate the policy → sign the decision. Rejections are data; storage faults throw.
  */
 import { parseIp, formatIp } from "../core/cidr.ts";
-import { parseAuthorization, parseScopeHeader } from "../core/credential.ts";
+import { parseAuthorization } from "../core/credential.ts";
 import { decisionClaims, type DecisionClaims } from "../core/decision.ts";
 import { evaluate, type PolicyDenial, type TargetStack } from "../core/policy.ts";
+import type { ScopeDenial } from "../core/request-scopes.ts";
+import type { Result } from "../core/result.ts";
 import { checkTokenFormat } from "../core/token.ts";
 import { sha256Hex } from "./hash.ts";
 import type { StackDirectory, TokenRecords } from "./ports.ts";
 import type { DecisionCache } from "./decisions.ts";
+import type { GatewayDenial } from "./delegation.ts";
 import type { Signer } from "./signer.ts";
 import type { UsageTracker } from "./usage.ts";
 
 /** Every reason a request can be refused. */
-export type DenyReason = "missing_credential" | "invalid_token" | "scope_required" | "stack_conflict" | PolicyDenial;
+export type DenyReason = "missing_credential" | "invalid_token" | "stack_conflict" | ScopeDenial | GatewayDenial | PolicyDenial;
 
 /** What /authorize (or the RPC entrypoint) hands to the pipeline, taken from the request as is. */
 export interface AuthorizeInput {
   authorization: string | null;
-  scope: string | null;
+  /** The requested scopes, resolved by `services/authorize.ts` (X-Keycard-Scope or the route map). */
+  scopes: Result<string[], ScopeDenial>;
   stack: string | null;
   clientIp: string | null;
   issuer: string;
@@ -48,8 +52,8 @@ export async function decide(deps: DecideDeps, input: AuthorizeInput): Promise<O
   if (!credential.ok) return deny(credential.error === "missing" ? "missing_credential" : "invalid_token");
   const { token, username } = credential.value;
   if (!checkTokenFormat(token).ok) return deny("invalid_token");
-  const scopes = parseScopeHeader(input.scope);
-  if (!scopes.ok) return deny(scopes.error === "missing" ? "scope_required" : "scope_denied");
+  const scopes = input.scopes;
+  if (!scopes.ok) return deny(scopes.error);
   const header = input.stack?.trim() || null;
   if (username !== null && header !== null && username !== header) return deny("stack_conflict");
   const stackId = username ?? header;

@@ -119,7 +119,7 @@ describe("decide", () => {
       newId: () => crypto.randomUUID(),
     };
   }
-  const input = (authorization: string) => ({ authorization, scope: "metrics:write", stack, clientIp: null, issuer: BASE });
+  const input = (authorization: string) => ({ authorization, scopes: { ok: true as const, value: ["metrics:write"] }, stack, clientIp: null, issuer: BASE });
 
   it.each([
     ["a bad prefix", "Bearer glc_" + "a".repeat(38)],

@@ -1,49 +1,82 @@
-/** `/authorize`: forward-auth for gateways. Any method; the body is never read. */
-import { decide, type AuthorizeInput } from "../../services/decide.ts";
-import { wireDenial } from "../deny.ts";
-import type { App } from "../context.ts";
+/**
+ * `/authorize`: forward-auth for gateways (nginx `auth_request`, Caddy `forward_auth`, Traefik,
+ * Envoy ext_authz HTTP). Any method; the body is never read, and the query string is ignored.
+ */
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { headerReports, pickOriginal, type OriginalRequest } from "../../core/request-scopes.ts";
+import { authorize, type AuthorizeRequest } from "../../services/authorize.ts";
+import { answer } from "../answer.ts";
+import type { App, AppEnv } from "../context.ts";
 
-const ALL = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+const headers = z.object({
+  authorization: z.string().optional().openapi({ description: "Bearer <token>, or Basic base64(<stackId>:<token>)" }),
+  "x-keycard-scope": z.string().optional().openapi({ description: "Requested scopes (space or comma separated). Wins over the route map." }),
+  "x-keycard-stack": z.string().optional().openapi({ description: "Target stack, when the credential is a bearer token" }),
+  "x-original-method": z.string().optional().openapi({ description: "nginx: the original method, for the route map" }),
+  "x-original-uri": z.string().optional().openapi({ description: "nginx: the original URI, for the route map (path at most 8 KiB)" }),
+  "x-forwarded-method": z.string().optional().openapi({ description: "Caddy, Traefik: the original method" }),
+  "x-forwarded-uri": z.string().optional().openapi({ description: "Caddy, Traefik: the original URI" }),
+  "x-keycard-gateway-token": z.string().optional().openapi({ description: "The gateway's own token (authorizer:delegate), to report X-Keycard-Client-IP" }),
+  "x-keycard-client-ip": z.string().optional().openapi({ description: "The client's IP; used only with a valid X-Keycard-Gateway-Token" }),
+});
+
+/**
+ * Reads an authorize request from headers, exactly as sent. `fromPath` is the original request as
+ * the path under `/authorize/` reports it (Envoy), which must agree with any header report.
+ */
+export function authorizeRequestFrom(c: Context<AppEnv>, issuer: string, fromPath: OriginalRequest | null): AuthorizeRequest {
+  const h = (name: string) => c.req.header(name) ?? null;
+  const reports = headerReports({
+    originalMethod: h("x-original-method"),
+    originalUri: h("x-original-uri"),
+    forwardedMethod: h("x-forwarded-method"),
+    forwardedUri: h("x-forwarded-uri"),
+  });
+  return {
+    authorization: h("authorization"),
+    scope: h("x-keycard-scope"),
+    original: pickOriginal(fromPath === null ? reports : [fromPath, ...reports]),
+    stack: h("x-keycard-stack"),
+    peerIp: h("cf-connecting-ip"),
+    gatewayToken: h("x-keycard-gateway-token"),
+    delegatedIp: h("x-keycard-client-ip"),
+    issuer,
+  };
+}
 
 /** Registers `/authorize` and documents it. */
 export function register(app: App): void {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/authorize",
-    summary: "Authorize a token for a scope, stack and client IP (any method; forward-auth style)",
+    summary: "Authorize a token for a scope (explicit or from the route map), stack and client IP (any method; forward-auth style)",
+    description:
+      "Also served as /authorize/<original path> (Envoy ext_authz HTTP): the method and the path under /authorize, with its query, are then the original request.",
     tags: ["authorize"],
+    request: { headers },
     responses: {
-      200: { description: "Allowed. The signed decision is in X-Keycard-Decision and in the body." },
-      401: { description: "Missing, malformed, unknown or expired credential. Body {code, message}; X-Keycard-Reason." },
-      403: { description: "Policy inactive, client IP, realm or scope refused. Body {code, message}; X-Keycard-Reason." },
+      200: { description: "Allowed. The signed decision is in X-Keycard-Decision and in the body; X-Keycard-Subject, -Org, -Stack are set." },
+      401: { description: "Missing, malformed, unknown or expired credential or gateway token. Body {code, message}; X-Keycard-Reason." },
+      403: { description: "Policy, client IP, realm, scope or route refused. Body {code, message}; X-Keycard-Reason." },
     },
   });
 
-  app.on(ALL, "/authorize", async (c) => {
+  // Every method, even unknown ones: gateways may send the check with the client's method (Envoy
+  // does), and nginx turns any answer but 2xx, 401 and 403 into a 500. `/authorize/<original path>`
+  // is Envoy's ext_authz HTTP form: the method and the path under `/authorize` (with the query) are
+  // the original request.
+  const handle = (withPath: boolean) => async (c: Context<AppEnv>) => {
     const deps = c.get("deps");
-    const input: AuthorizeInput = {
-      authorization: c.req.header("authorization") ?? null,
-      scope: c.req.header("x-keycard-scope") ?? null,
-      stack: c.req.header("x-keycard-stack") ?? null,
-      clientIp: c.req.header("cf-connecting-ip") ?? null,
-      issuer: deps.config.issuer ?? new URL(c.req.url).origin,
-    };
-    const outcome = await decide(deps.decide, input);
+    const url = new URL(c.req.url);
+    const fromPath = withPath ? { method: c.req.method, uri: url.pathname.slice("/authorize".length) + url.search } : null;
+    const req = authorizeRequestFrom(c, deps.config.issuer ?? url.origin, fromPath);
+    const a = answer(await authorize({ decide: deps.decide, routes: deps.config.routes }, req));
     const work = deps.background();
     if (work) c.executionCtx.waitUntil(work);
-    if (outcome.allow) {
-      const { claims } = outcome;
-      c.header("X-Keycard-Decision", outcome.decision);
-      c.header("X-Keycard-Subject", claims.sub);
-      c.header("X-Keycard-Org", claims.org);
-      c.header("X-Keycard-Stack", claims.stack ?? "-");
-      c.header("Cache-Control", `private, max-age=${Math.floor((claims.exp - claims.iat) / 2)}`);
-      return c.json({ allowed: true, decision: outcome.decision, claims });
-    }
-    const d = wireDenial(outcome.reason);
-    c.header("X-Keycard-Reason", d.code);
-    c.header("Cache-Control", "no-store");
-    if (d.status === 401) c.header("WWW-Authenticate", `Bearer realm="keycard", error="invalid_token"`);
-    return c.json({ code: d.code, message: d.message }, d.status);
-  });
+    for (const [name, value] of Object.entries(a.headers)) c.header(name, value);
+    return c.json(a.body, a.status);
+  };
+  app.all("/authorize", handle(false));
+  app.all("/authorize/*", handle(true));
 }
