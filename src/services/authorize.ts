@@ -38,7 +38,8 @@ export async function authorize(deps: AuthorizeDeps, req: AuthorizeRequest): Pro
     authorization: req.authorization,
     scopes: requestedScopes({ scope: req.scope, original: req.original }, deps.routes),
     stack: req.stack,
-    clientIp: clientIp.value,
+    clientIp: clientIp.value.ip,
+    ipReportedByOrg: clientIp.value.reportedByOrg,
     issuer: req.issuer,
   });
 }

@@ -26,6 +26,8 @@ export interface AuthorizeInput {
   scopes: Result<string[], ScopeDenial>;
   stack: string | null;
   clientIp: string | null;
+  /** When a gateway reported `clientIp`, its org: the client's token must be of the same org. */
+  ipReportedByOrg?: string | null;
   issuer: string;
 }
 
@@ -62,6 +64,7 @@ export async function decide(deps: DecideDeps, input: AuthorizeInput): Promise<O
   const compiled = await deps.records.byHash(hash);
   if (compiled === null) return deny("invalid_token");
   const { record } = compiled;
+  if ((input.ipReportedByOrg ?? record.orgId) !== record.orgId) return { allow: false, reason: "gateway_not_allowed", tokenId: record.tokenId };
   const stack: TargetStack | null = stackId === null ? null : { id: stackId, orgId: await deps.stacks.orgOf(stackId) };
   const ip = input.clientIp === null ? null : parseIp(input.clientIp.trim());
   const clientIp = ip?.ok ? formatIp(ip.value) : null;

@@ -5,7 +5,9 @@
  * Keycard token in `X-Keycard-Gateway-Token` (`Bearer <token>` or the bare token) and that token:
  * - exists, has not expired, and its policy is active;
  * - holds `authorizer:delegate`;
- * - is presented from an address its own policy's `allowedSubnets` admit (when it has any).
+ * - is presented from an address its own policy's `allowedSubnets` admit (when it has any);
+ * - belongs to the same org as the client's token (checked in `decide`, once that token is known):
+ *   a gateway of one org never vouches for another org's clients.
  *
  * A gateway token that is malformed, unknown or expired is `gateway_token_invalid` (401); one that
  * stands but may not delegate from here is `gateway_not_allowed` (403). Either way the request is
@@ -24,6 +26,12 @@ export const DELEGATE_SCOPE = "authorizer:delegate";
 
 /** Why a gateway's report is refused. */
 export type GatewayDenial = "gateway_token_invalid" | "gateway_not_allowed";
+
+/** The client IP to check, and the org of the gateway that reported it (null when none did). */
+export interface ClientIp {
+  ip: string | null;
+  reportedByOrg: string | null;
+}
 
 /** Where the client IP may come from. Blank values count as absent. */
 export interface ClientIpSource {
@@ -47,9 +55,9 @@ const MAX_GATEWAY_HEADER = 1024;
  * The client IP to check policies against: the delegated address when a trusted gateway reports
  * it (null when it reports none), else the peer address.
  */
-export async function resolveClientIp(deps: DelegationDeps, src: ClientIpSource): Promise<Result<string | null, GatewayDenial>> {
+export async function resolveClientIp(deps: DelegationDeps, src: ClientIpSource): Promise<Result<ClientIp, GatewayDenial>> {
   const header = src.gatewayToken?.trim() ?? "";
-  if (header === "") return ok(src.peerIp);
+  if (header === "") return ok({ ip: src.peerIp, reportedByOrg: null });
   if (header.length > MAX_GATEWAY_HEADER) return err("gateway_token_invalid");
   const token = header.replace(/^bearer\s+/i, "");
   if (!checkTokenFormat(token).ok) return err("gateway_token_invalid");
@@ -60,5 +68,5 @@ export async function resolveClientIp(deps: DelegationDeps, src: ClientIpSource)
   if (standing === "token_expired") return err("gateway_token_invalid");
   if (standing !== null || !compiled.scopes.has(DELEGATE_SCOPE)) return err("gateway_not_allowed");
   const delegated = src.delegatedIp?.trim() ?? "";
-  return ok(delegated === "" ? null : delegated);
+  return ok({ ip: delegated === "" ? null : delegated, reportedByOrg: compiled.record.orgId });
 }

@@ -20,6 +20,8 @@ beforeAll(async () => {
   t.client = (await newPolicyToken(org, { scopes: ["metrics:write"], realms: orgRealm, conditions: { allowedSubnets: ["203.0.113.0/24"] } })).secret;
   t.gw = (await delegate({ conditions: { allowedSubnets: ["192.0.2.0/24"] } })).secret;
   t.gwOpen = (await delegate()).secret;
+  const otherOrg = await newOrg();
+  t.gwOtherOrg = (await newPolicyToken(otherOrg, { scopes: ["authorizer:delegate"], realms: [{ type: "org", identifier: otherOrg }] })).secret;
   t.gwNoScope = (await newPolicyToken(org, { scopes: ["metrics:write"], realms: orgRealm })).secret;
   t.gwInactive = (await delegate({ status: "inactive" })).secret;
   const expired = await delegate();
@@ -68,6 +70,7 @@ describe("a gateway token decides whether X-Keycard-Client-IP counts", () => {
     ["a bare delegate token, without Bearer", gw("gwOpen", ""), OUTSIDE, INSIDE, 200, null],
     ["a delegate token with a lower-case scheme", gw("gwOpen", "bearer  "), OUTSIDE, INSIDE, 200, null],
     ["the client's own token as gateway token", gw("client"), INSIDE, INSIDE, 403, "gateway_not_allowed"],
+    ["another org's delegate token (never vouches across orgs)", gw("gwOtherOrg"), OUTSIDE, INSIDE, 403, "gateway_not_allowed"],
     ["a token without authorizer:delegate", gw("gwNoScope"), OUTSIDE, INSIDE, 403, "gateway_not_allowed"],
     ["a delegate token of an inactive policy", gw("gwInactive"), OUTSIDE, INSIDE, 403, "gateway_not_allowed"],
     ["an expired delegate token", gw("gwExpired"), OUTSIDE, INSIDE, 401, "gateway_token_invalid"],
