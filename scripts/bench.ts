@@ -48,7 +48,7 @@ async function start(persist: string, vars: Record<string, string>): Promise<Min
     d1Persist: path.join(persist, "d1"),
     kvPersist: path.join(persist, "kv"),
     durableObjectsPersist: path.join(persist, "do"),
-    bindings: { ...secrets, DECISION_TTL_SECONDS: "60", ...vars },
+    bindings: { ...secrets, KEYCARD_ISSUER: "http://keycard.bench", DECISION_TTL_SECONDS: "60", ...vars },
     host: "127.0.0.1",
     port: 0,
   });

@@ -36,7 +36,8 @@ function run(args: string[]): void {
 
 const vars = ensureDevVars();
 mkdirSync(".wrangler", { recursive: true });
-const overrides: Record<string, string> = {};
+// The decision `iss` is this server's URL, never taken from a request's Host header.
+const overrides: Record<string, string> = { KEYCARD_ISSUER: process.env.KEYCARD_ISSUER ?? `http://${host}:${port}` };
 if (process.env.KEYCARD_OPERATOR_TOKEN) overrides.KEYCARD_OPERATOR_TOKEN = process.env.KEYCARD_OPERATOR_TOKEN;
 writeFileSync(OVERRIDES, formatDotenv(overrides), { mode: 0o600 });
 

@@ -15,7 +15,7 @@ export interface Config {
   signingKeys: ConfiguredJwk[];
   decisionTtlSeconds: number;
   /** The decision `iss`; when unset, the origin of the request URL. */
-  issuer: string | null;
+  issuer: string;
   /** The revocation bound: how often isolates must have read the revocation feed. */
   revocationPollSeconds: number;
   /** How long an isolate keeps a token record it has not been told is stale. */
@@ -68,7 +68,7 @@ const schema = z.object({
     .refine((t) => checkTokenFormat(t).ok, "is not a well-formed Keycard token (kc_…)"),
   KEYCARD_SIGNING_KEYS: jwkList,
   DECISION_TTL_SECONDS: z.coerce.number().int().min(1).max(MAX_DECISION_TTL_SECONDS).default(60),
-  KEYCARD_ISSUER: z.url().optional(),
+  KEYCARD_ISSUER: z.url({ error: "must be Keycard's public URL (the decision iss), e.g. https://keycard.example.com" }),
   REVOCATION_POLL_SECONDS: z.coerce.number().min(0.1).max(60).default(5),
   ISOLATE_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(60),
   /** Operators' route rules: a JSON array of `{method?, path, scopes}` (a string, or an array in wrangler.toml). */
@@ -99,7 +99,7 @@ export function parseConfig(env: Record<string, unknown>): Result<Config, string
     operatorToken: e.KEYCARD_OPERATOR_TOKEN,
     signingKeys: e.KEYCARD_SIGNING_KEYS as ConfiguredJwk[],
     decisionTtlSeconds: e.DECISION_TTL_SECONDS,
-    issuer: e.KEYCARD_ISSUER ?? null,
+    issuer: e.KEYCARD_ISSUER.replace(/\/+$/, ""),
     revocationPollSeconds: e.REVOCATION_POLL_SECONDS,
     isolateCacheSeconds: e.ISOLATE_CACHE_SECONDS,
     routes: routes.value,

@@ -14,6 +14,7 @@
  * ```
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
@@ -142,18 +143,38 @@ async function applyMigrations(mf: Miniflare, binding: string): Promise<void> {
   }
 }
 
+/** A port that was free a moment ago, so the decision issuer can be known before Keycard starts. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Starts Keycard in Miniflare and waits until it serves. Call `stop()` when done. */
 export async function startKeycard(options: StartOptions = {}): Promise<Keycard> {
   const b = bindingsOf(join(ROOT, "wrangler.toml"));
   const secrets = newSecrets();
   const operatorToken = options.operatorToken ?? secrets.KEYCARD_OPERATOR_TOKEN!;
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? (await freePort(host));
   const mf = new Miniflare({
-    host: options.host ?? "127.0.0.1",
-    port: options.port ?? 0,
+    host,
+    port,
     modules: [{ type: "ESModule", path: join(ROOT, "keycard.js"), contents: await bundleWorker() }],
     compatibilityDate: b.compatibilityDate,
     compatibilityFlags: b.compatibilityFlags,
-    bindings: { ...b.vars, ...options.vars, KEYCARD_SIGNING_KEYS: secrets.KEYCARD_SIGNING_KEYS!, KEYCARD_OPERATOR_TOKEN: operatorToken },
+    bindings: {
+      KEYCARD_ISSUER: `http://${host}:${port}`,
+      ...b.vars,
+      ...options.vars,
+      KEYCARD_SIGNING_KEYS: secrets.KEYCARD_SIGNING_KEYS!,
+      KEYCARD_OPERATOR_TOKEN: operatorToken,
+    },
     d1Databases: b.d1Databases,
     kvNamespaces: b.kvNamespaces,
     durableObjects: b.durableObjects,

@@ -50,7 +50,6 @@ export async function startLocalKeycard(): Promise<LocalKeycard> {
   const state = join(dir, "state");
   const envFile = join(dir, "keycard.env");
   const secrets = newSecrets();
-  writeFileSync(envFile, formatDotenv(secrets), { mode: 0o600 });
 
   const migrate = spawnSync(process.execPath, [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
     cwd: REPO,
@@ -65,6 +64,7 @@ export async function startLocalKeycard(): Promise<LocalKeycard> {
 
   const [port, inspector] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${port}`;
+  writeFileSync(envFile, formatDotenv({ ...secrets, KEYCARD_ISSUER: url }), { mode: 0o600 });
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)];
   args.push("--persist-to", state, "--env-file", envFile, "--show-interactive-dev-session=false");
   const child = spawn(process.execPath, [WRANGLER, ...args], { cwd: REPO, env: QUIET_ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });

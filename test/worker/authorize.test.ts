@@ -1,5 +1,7 @@
 /** `/authorize` against real D1: every deny reason, the allows, and the signed decision. */
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { createApp } from "../../src/http/app.ts";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateToken } from "../../src/core/token.ts";
@@ -45,13 +47,15 @@ function authorize(headers: Record<string, string>): Promise<Response> {
 }
 
 const bearer = (k: string) => `Bearer ${t[k]}`;
+/** Changes the last character, always to a different one. */
+const flipLast = (s: string) => s.slice(0, -1) + (s.endsWith("x") ? "y" : "x");
 
 describe("denies, with one stable reason per check", () => {
   const cases: [string, number, string, () => Record<string, string>][] = [
     ["no credential at all", 401, "missing_credential", () => ({ "x-keycard-scope": "metrics:write" })],
     ["an unknown auth scheme", 401, "invalid_token", () => ({ authorization: "Digest abc", "x-keycard-scope": "metrics:write" })],
     ["a token without the kc_ format", 401, "invalid_token", () => ({ authorization: "Bearer glc_abc", "x-keycard-scope": "metrics:write" })],
-    ["a token with a bad checksum", 401, "invalid_token", () => ({ authorization: bearer("stack").slice(0, -1) + "x", "x-keycard-scope": "metrics:write" })],
+    ["a token with a bad checksum", 401, "invalid_token", () => ({ authorization: flipLast(bearer("stack")), "x-keycard-scope": "metrics:write" })],
     ["a well-formed unknown token", 401, "invalid_token", () => ({ authorization: bearer("unknown"), "x-keycard-scope": "metrics:write" })],
     ["a deleted token", 401, "invalid_token", () => ({ authorization: bearer("deleted"), "x-keycard-scope": "metrics:write" })],
     ["an expired token", 401, "token_expired", () => ({ authorization: bearer("expired"), "x-keycard-scope": "metrics:write" })],
@@ -154,6 +158,22 @@ describe("allows, with a decision origins can verify", () => {
     const claims = JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/")));
     const forged = btoa(JSON.stringify({ ...claims, stack: b1 })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
     await expect(verify(`${h}.${forged}.${s}`, "metrics")).rejects.toThrow(/signature/);
+  });
+
+  it("takes iss from KEYCARD_ISSUER, never from the request's Host", async () => {
+    const res = await exports.default.fetch(
+      new Request("http://evil.example/authorize", { headers: { authorization: basic(a1, t.stack!), "x-keycard-scope": "metrics:write" } }),
+    );
+    const { payload } = await verify(res.headers.get("x-keycard-decision")!, "metrics");
+    expect(payload.iss).toBe(BASE);
+  });
+
+  it("refuses to serve (503 misconfigured) without KEYCARD_ISSUER", async () => {
+    const { KEYCARD_ISSUER: _, ...rest } = env;
+    const ctx = createExecutionContext();
+    const res = await createApp().fetch(new Request(`${BASE}/authorize`), rest as Env, ctx);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ code: "misconfigured" });
   });
 
   it("never needs the request body, and ignores its own query string", async () => {

@@ -70,7 +70,7 @@ export function register(app: App): void {
     const deps = c.get("deps");
     const url = new URL(c.req.url);
     const fromPath = withPath ? { method: c.req.method, uri: url.pathname.slice("/authorize".length) + url.search } : null;
-    const req = authorizeRequestFrom(c, deps.config.issuer ?? url.origin, fromPath);
+    const req = authorizeRequestFrom(c, deps.config.issuer, fromPath);
     const a = answer(await authorize({ decide: deps.decide, routes: deps.config.routes }, req));
     const work = deps.background();
     if (work) c.executionCtx.waitUntil(work);

@@ -66,7 +66,7 @@ async function handle(c: Context<AppEnv>, path: string, url: URL): Promise<Respo
       peerIp: h("cf-connecting-ip"),
       gatewayToken: h("x-keycard-gateway-token"),
       delegatedIp: h("x-keycard-client-ip"),
-      issuer: deps.config.issuer ?? url.origin,
+      issuer: deps.config.issuer,
     },
   );
   const work = deps.background();
