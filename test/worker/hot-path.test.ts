@@ -24,6 +24,17 @@ const failing = (what: string) => () => {
   throw new Error(`${what} is down (injected)`);
 };
 
+/** A binding whose `names` methods fail; every other member is the real one, bound to the binding. */
+function faulty<T extends object>(binding: T, what: string, names: string[], replacement: () => unknown = failing(what)): T {
+  return new Proxy(binding, {
+    get: (t, k) => {
+      if (names.includes(String(k))) return replacement;
+      const v = Reflect.get(t, k);
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  });
+}
+
 /** Sends /authorize to a fresh app over a modified env, as a new isolate with that binding would. */
 async function authorizeWith(over: Partial<Env>, headers: Record<string, string>): Promise<Response> {
   const ctx = createExecutionContext();
@@ -36,7 +47,7 @@ const headers = () => ({ authorization: basic(stack, secret), "x-keycard-scope":
 
 describe("fails closed", () => {
   it("answers 503, never an allow, when D1 fails", async () => {
-    const DB = new Proxy(env.DB, { get: (t, k) => (k === "prepare" ? failing("D1") : Reflect.get(t, k)) });
+    const DB = faulty(env.DB, "D1", ["prepare"]);
     const res = await authorizeWith({ DB, TOKENS_KV: env.TOKENS_KV }, headers());
     expect(res.status).toBe(503);
     expect(res.headers.get("x-keycard-decision")).toBeNull();
@@ -44,22 +55,20 @@ describe("fails closed", () => {
   });
 
   it("falls back to D1 when KV fails", async () => {
-    const TOKENS_KV = new Proxy(env.TOKENS_KV, { get: (t, k) => (k === "get" || k === "put" ? failing("KV") : Reflect.get(t, k)) });
+    const TOKENS_KV = faulty(env.TOKENS_KV, "KV", ["get", "put"]);
     expect((await authorizeWith({ TOKENS_KV }, headers())).status).toBe(200);
   });
 
   it("falls back to D1 when KV hangs, after the KV timeout", async () => {
-    const TOKENS_KV = new Proxy(env.TOKENS_KV, {
-      get: (t, k) => (k === "get" ? () => new Promise(() => {}) : Reflect.get(t, k)),
-    });
+    const TOKENS_KV = faulty(env.TOKENS_KV, "KV", ["get"], () => new Promise(() => {}));
     const started = Date.now();
     expect((await authorizeWith({ TOKENS_KV }, headers())).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(DEFAULT_CACHE.kvTimeoutMs + 1000);
   });
 
   it("answers 503 to a token lookup when both the feed and D1 fail", async () => {
-    const DB = new Proxy(env.DB, { get: (t, k) => (k === "prepare" ? failing("D1") : Reflect.get(t, k)) });
-    const REVOCATIONS = new Proxy(env.REVOCATIONS, { get: (t, k) => (k === "get" ? failing("feed") : Reflect.get(t, k)) });
+    const DB = faulty(env.DB, "D1", ["prepare"]);
+    const REVOCATIONS = faulty(env.REVOCATIONS, "feed", ["get"]);
     expect((await authorizeWith({ DB, REVOCATIONS }, headers())).status).toBe(503);
   });
 });
