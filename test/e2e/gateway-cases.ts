@@ -141,8 +141,9 @@ export async function gatewayCases(ctx: CaseContext, g: Gateway): Promise<void> 
   await c("route map: an unmapped path → 403 route_unmapped", () =>
     expectRefused(ctx, g, { path: "/not/a/known/api", headers: { authorization: probe } }, 403, "route_unmapped"),
   );
-  await c("an absurdly long URI (12 KiB) with a valid token → a 4xx at the gateway, never a 500, never at the origin", async () => {
-    const { reply, probe: marker } = await hit(g, { path: `/api/v1/push?${"a=1&".repeat(3072)}`, headers: { authorization: probe } });
+  // Keycard ignores the query (long PromQL GETs are legitimate) and bounds the path at 8 KiB.
+  await c("an absurdly long path (12 KiB) with a valid token → a 4xx at the gateway, never a 500, never at the origin", async () => {
+    const { reply, probe: marker } = await hit(g, { path: `/api/v1/push/${"a".repeat(12 * 1024)}`, headers: { authorization: probe } });
     expect(reply.status >= 400 && reply.status < 500, `status ${reply.status} (reason ${reply.headers["x-keycard-reason"] ?? "none"})`);
     expect(!reached(ctx.origin, marker), "the request reached the origin");
   });
