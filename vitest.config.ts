@@ -41,6 +41,12 @@ export default defineConfig(async () => {
             // Generated per run: no secret is committed, not even a test one.
             ...newSecrets(),
           },
+          // Suites that send thousands of failing requests are not throttled; the limiter's own test
+          // swaps in the strict binding.
+          ratelimits: {
+            FAILED_ATTEMPTS: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } },
+            FAILED_ATTEMPTS_STRICT: { namespace_id: "1002", simple: { limit: 5, period: 60 } },
+          },
           serviceBindings: { GATEWAY: "gateway" },
           outboundService: "origin",
           workers: [

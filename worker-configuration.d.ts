@@ -8,6 +8,11 @@ declare namespace Cloudflare {
     TOKENS_KV: KVNamespace;
     REVOCATIONS: DurableObjectNamespace<import("./src/storage/revocation-feed.ts").RevocationFeed>;
     REVOCATION_POLL_SECONDS?: string;
+    KEYCARD_ADMIN_API?: string;
+    KEYCARD_METRICS_ORG?: string;
+    FAILED_ATTEMPTS?: RateLimit;
+    FAILED_ATTEMPTS_STRICT?: RateLimit;
+    DECISIONS?: AnalyticsEngineDataset;
     ISOLATE_CACHE_SECONDS?: string;
     DECISION_TTL_SECONDS?: string;
     KEYCARD_OPERATOR_TOKEN?: string;

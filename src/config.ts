@@ -20,6 +20,10 @@ export interface Config {
   revocationPollSeconds: number;
   /** How long an isolate keeps a token record it has not been told is stale. */
   isolateCacheSeconds: number;
+  /** False when `KEYCARD_ADMIN_API=off`: a public deployment serving only authorize, JWKS and health. */
+  adminApi: boolean;
+  /** The org whose tokens with `metrics:read` may read `/metrics` (besides the operator). */
+  metricsOrg: string | null;
   /** The route map: `KEYCARD_ROUTES` first, then the built-in rules. */
   routes: RouteMap;
   /** Proxy mode, on when `ORIGIN_URL` is set. */
@@ -83,6 +87,8 @@ const schema = z.object({
     .refine((p) => !OWN_SEGMENTS.has(p.split("/")[1]!), "must not start with a path Keycard serves itself")
     .default("/proxy"),
   PROXY_FORWARD_AUTHORIZATION: flag.default(false),
+  KEYCARD_ADMIN_API: z.enum(["on", "off"]).default("on"),
+  KEYCARD_METRICS_ORG: z.string().min(1).max(64).optional(),
 });
 
 /** Validates the raw bindings. The errors name variables and faults, never values. */
@@ -103,6 +109,8 @@ export function parseConfig(env: Record<string, unknown>): Result<Config, string
     revocationPollSeconds: e.REVOCATION_POLL_SECONDS,
     isolateCacheSeconds: e.ISOLATE_CACHE_SECONDS,
     routes: routes.value,
+    adminApi: e.KEYCARD_ADMIN_API === "on",
+    metricsOrg: e.KEYCARD_METRICS_ORG ?? null,
     proxy:
       e.ORIGIN_URL === undefined
         ? null

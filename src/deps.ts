@@ -4,7 +4,10 @@ import { parseConfig, type Config } from "./config.ts";
 import { MAX_DECISION_TTL_SECONDS } from "./core/decision.ts";
 import type { Invalidation } from "./services/admin/context.ts";
 import type { DecideDeps } from "./services/decide.ts";
+import { AttemptLimiter } from "./services/attempts.ts";
+import type { AuthorizeDeps } from "./services/authorize.ts";
 import { DecisionCache } from "./services/decisions.ts";
+import { Observer } from "./services/observe.ts";
 import type { AdminStore, StackDirectory, TokenRecords } from "./services/ports.ts";
 import { createSigner } from "./services/signer.ts";
 import { UsageTracker } from "./services/usage.ts";
@@ -16,6 +19,9 @@ import { D1TokenRecords, writeUsage } from "./storage/d1-records.ts";
 export interface Deps {
   config: Config;
   decide: DecideDeps;
+  authorize: AuthorizeDeps;
+  attempts: AttemptLimiter;
+  observer: Observer;
   records: TokenRecords;
   stacks: StackDirectory;
   cache: CachedRecords;
@@ -87,9 +93,14 @@ async function build(env: Env): Promise<Deps> {
     now,
     newId,
   };
+  const attempts = new AttemptLimiter(env.FAILED_ATTEMPTS ?? null);
+  const observer = new Observer(env.DECISIONS ?? null);
   return {
     config,
     decide,
+    authorize: { decide, routes: config.routes, attempts, observer },
+    attempts,
+    observer,
     records: cache,
     stacks: cache,
     cache,

@@ -58,7 +58,7 @@ export class KeycardAuthorizer extends WorkerEntrypoint<Env> {
     const issuer = deps.config.issuer;
     const call = parsed.data;
     const outcome = await authorize(
-      { decide: deps.decide, routes: deps.config.routes },
+      deps.authorize,
       {
         authorization: call.authorization ?? null,
         scope: call.scope ?? null,

@@ -4,14 +4,16 @@ import { secureHeaders } from "hono/secure-headers";
 import { ConfigError, getDeps } from "../deps.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, onError, validationError, zodDetails } from "./errors.ts";
-import { authenticate, limitBody, requireJson } from "./middleware/admin.ts";
+import { adminEnabled, authenticate, limitBody, logAdmin, requireJson } from "./middleware/admin.ts";
 import { idempotency } from "./middleware/idempotency.ts";
 import * as accessPolicies from "./routes/access-policies.ts";
+import * as adminPage from "./routes/admin-page.ts";
 import * as auditEvents from "./routes/audit-events.ts";
 import * as authorize from "./routes/authorize.ts";
 import * as docs from "./routes/docs.ts";
 import * as health from "./routes/health.ts";
 import * as jwks from "./routes/jwks.ts";
+import * as metrics from "./routes/metrics.ts";
 import * as orgs from "./routes/orgs.ts";
 import * as proxy from "./routes/proxy.ts";
 import * as stacks from "./routes/stacks.ts";
@@ -46,8 +48,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   jwks.register(app);
   authorize.register(app);
   proxy.register(app);
+  metrics.register(app);
 
-  app.use("/api/*", authenticate, requireJson, limitBody, idempotency);
+  app.use(adminEnabled);
+  app.use("/api/*", logAdmin, authenticate, requireJson, limitBody, idempotency);
   orgs.register(app);
   stacks.register(app);
   accessPolicies.register(app);
@@ -57,5 +61,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", (c) => ({ ...docs.DOCUMENT, servers: [{ url: new URL(c.req.url).origin }] }));
   docs.register(app);
+  adminPage.register(app);
   return app;
 }

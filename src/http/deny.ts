@@ -47,6 +47,8 @@ export function wireDenial(reason: DenyReason): WireDenial {
       return { status: 403, code: reason, message: "no route rule maps the original method and URI to a scope" };
     case "gateway_token_invalid":
       return { status: 401, code: reason, message: "the gateway token (X-Keycard-Gateway-Token) is not valid" };
+    case "rate_limited":
+      return { status: 403, code: reason, message: "too many failed attempts from this client IP; try again later" };
     case "gateway_not_allowed":
       return {
         status: 403,

@@ -7,7 +7,9 @@ import type { OriginalRequest } from "../core/request-scopes.ts";
 import { requestedScopes } from "../core/request-scopes.ts";
 import type { Result } from "../core/result.ts";
 import type { RouteMap } from "../core/routes.ts";
-import { decide, type DecideDeps, type Outcome } from "./decide.ts";
+import type { AttemptLimiter } from "./attempts.ts";
+import { decide, type DecideDeps, type DenyReason, type Outcome } from "./decide.ts";
+import type { Observer } from "./observe.ts";
 import { resolveClientIp, type ClientIpSource } from "./delegation.ts";
 
 /** A request to authorize, as the transports extract it. Nothing here is trusted yet. */
@@ -22,19 +24,44 @@ export interface AuthorizeRequest extends ClientIpSource {
   stack: string | null;
   /** The decision `iss`. */
   issuer: string;
+  /** Correlates the decision's log line (e.g. `cf-ray`); generated when absent. */
+  requestId?: string | null;
 }
 
 /** What authorizing needs. */
 export interface AuthorizeDeps {
   decide: DecideDeps;
   routes: RouteMap;
+  attempts: AttemptLimiter;
+  observer?: Observer;
 }
 
-/** Authorizes one request. Denials are data; storage faults throw. */
+/** Credential failures: what a guesser produces, counted per client IP. */
+const FAILURES: ReadonlySet<DenyReason> = new Set(["invalid_token", "token_expired", "gateway_token_invalid"]);
+
+/** Authorizes one request and logs its decision. Denials are data; storage faults throw. */
 export async function authorize(deps: AuthorizeDeps, req: AuthorizeRequest): Promise<Outcome> {
+  const started = performance.now();
+  const outcome = await settle(deps, req);
+  deps.observer?.decision({
+    requestId: req.requestId ?? deps.decide.newId(),
+    outcome,
+    scopes: req.scope,
+    latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+  });
+  return outcome;
+}
+
+async function settle(deps: AuthorizeDeps, req: AuthorizeRequest): Promise<Outcome> {
+  const now = deps.decide.now();
+  if (deps.attempts.retryAfter(req.peerIp, now) > 0) return { allow: false, reason: "rate_limited" };
   const clientIp = await resolveClientIp(deps.decide, req);
-  if (!clientIp.ok) return { allow: false, reason: clientIp.error };
-  return decide(deps.decide, {
+  if (!clientIp.ok) {
+    await deps.attempts.failed(req.peerIp, now);
+    return { allow: false, reason: clientIp.error };
+  }
+  if (deps.attempts.retryAfter(clientIp.value.ip, now) > 0) return { allow: false, reason: "rate_limited" };
+  const outcome = await decide(deps.decide, {
     authorization: req.authorization,
     scopes: requestedScopes({ scope: req.scope, original: req.original }, deps.routes),
     stack: req.stack,
@@ -42,4 +69,6 @@ export async function authorize(deps: AuthorizeDeps, req: AuthorizeRequest): Pro
     ipReportedByOrg: clientIp.value.reportedByOrg,
     issuer: req.issuer,
   });
+  if (!outcome.allow && FAILURES.has(outcome.reason)) await deps.attempts.failed(clientIp.value.ip, now);
+  return outcome;
 }

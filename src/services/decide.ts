@@ -17,7 +17,21 @@ import type { Signer } from "./signer.ts";
 import type { UsageTracker } from "./usage.ts";
 
 /** Every reason a request can be refused. */
-export type DenyReason = "missing_credential" | "invalid_token" | "stack_conflict" | ScopeDenial | GatewayDenial | PolicyDenial;
+export type DenyReason =
+  | "missing_credential"
+  | "invalid_token"
+  | "stack_conflict"
+  | "rate_limited"
+  | ScopeDenial
+  | GatewayDenial
+  | PolicyDenial;
+
+/** The token a denial concerns, once known (for logs; never the secret). */
+export interface DeniedToken {
+  id: string;
+  policyId: string;
+  orgId: string;
+}
 
 /** What /authorize (or the RPC entrypoint) hands to the pipeline, taken from the request as is. */
 export interface AuthorizeInput {
@@ -31,10 +45,10 @@ export interface AuthorizeInput {
   issuer: string;
 }
 
-/** The outcome: a signed decision, or a reason. `tokenId` is set once the token is known (for logs). */
+/** The outcome: a signed decision, or a reason. `token` is set once the token is known (for logs). */
 export type Outcome =
   | { allow: true; decision: string; claims: DecisionClaims }
-  | { allow: false; reason: DenyReason; tokenId?: string };
+  | { allow: false; reason: DenyReason; token?: DeniedToken };
 
 /** What the pipeline needs. */
 export interface DecideDeps {
@@ -64,14 +78,14 @@ export async function decide(deps: DecideDeps, input: AuthorizeInput): Promise<O
   const compiled = await deps.records.byHash(hash);
   if (compiled === null) return deny("invalid_token");
   const { record } = compiled;
-  if ((input.ipReportedByOrg ?? record.orgId) !== record.orgId) return { allow: false, reason: "gateway_not_allowed", tokenId: record.tokenId };
+  if ((input.ipReportedByOrg ?? record.orgId) !== record.orgId) return { allow: false, reason: "gateway_not_allowed", token: denied(record) };
   const stack: TargetStack | null = stackId === null ? null : { id: stackId, orgId: await deps.stacks.orgOf(stackId) };
   const ip = input.clientIp === null ? null : parseIp(input.clientIp.trim());
   const clientIp = ip?.ok ? formatIp(ip.value) : null;
 
   const now = deps.now();
   const grant = evaluate(compiled, { scopes: scopes.value, stack, clientIp: ip?.ok ? ip.value : null }, now);
-  if (!grant.ok) return { allow: false, reason: grant.error, tokenId: record.tokenId };
+  if (!grant.ok) return { allow: false, reason: grant.error, token: denied(record) };
   deps.usage.note(record.tokenId, now);
   const key = `${deps.signer.kid}|${hash}|${grant.value.scopes.join(" ")}|${grant.value.stackId}|${clientIp}|${input.issuer}`;
   const reused = deps.decisions.get(key, compiled, now);
@@ -80,6 +94,10 @@ export async function decide(deps: DecideDeps, input: AuthorizeInput): Promise<O
   const decision = await deps.signer.sign(claims);
   deps.decisions.set(key, compiled, decision, claims, now);
   return { allow: true, decision, claims };
+}
+
+function denied(r: { tokenId: string; policyId: string; orgId: string }): DeniedToken {
+  return { id: r.tokenId, policyId: r.policyId, orgId: r.orgId };
 }
 
 function deny(reason: DenyReason): Outcome {

@@ -30,9 +30,40 @@ export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** Authenticates the caller (operator or Keycard token); 401 otherwise. */
+const ADMIN_SURFACE = /^\/(api\/|docs$|openapi\.json$|admin(\/|$))/;
+
+/** 404 for the admin surface (`/api/*`, `/docs`, `/openapi.json`, `/admin`) when `KEYCARD_ADMIN_API=off`. */
+export const adminEnabled = createMiddleware<AppEnv>(async (c, next) => {
+  if (!c.get("deps").config.adminApi && ADMIN_SURFACE.test(c.req.path)) {
+    throw new ApiError(404, "not_found", "the admin API is disabled on this deployment");
+  }
+  await next();
+});
+
+/** One JSON log line per admin request: who, what, the status, how long (never a body or a token). */
+export const logAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const started = performance.now();
+  await next();
+  const deps = c.get("deps");
+  deps.observer.admin({
+    requestId: (c.req.header("cf-ray") ?? c.req.header("x-request-id") ?? deps.newId()).slice(0, 128),
+    actor: c.get("actor")?.id ?? "anonymous",
+    method: c.req.method,
+    path: new URL(c.req.url).pathname,
+    status: c.res.status,
+    latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+  });
+});
+
+/** Authenticates the caller (operator or Keycard token); 401 otherwise, 429 after too many failures. */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const deps = c.get("deps");
+  const ip = c.req.header("cf-connecting-ip") ?? null;
+  const retryAfter = deps.attempts.retryAfter(ip, deps.now());
+  if (retryAfter > 0) {
+    c.header("Retry-After", String(retryAfter));
+    throw new ApiError(429, "rate_limited", "too many failed attempts from this client IP; try again later");
+  }
   const actor = await resolveActor(
     { operatorToken: deps.config.operatorToken, records: deps.records },
     c.req.header("authorization") ?? null,
@@ -40,6 +71,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     deps.now(),
   );
   if (actor === null) {
+    await deps.attempts.failed(ip, deps.now());
     c.header("WWW-Authenticate", `Bearer realm="keycard"`);
     throw new ApiError(401, "unauthenticated", "send a valid Keycard token with admin scopes as Authorization: Bearer <token>");
   }

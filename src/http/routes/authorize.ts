@@ -42,6 +42,7 @@ export function authorizeRequestFrom(c: Context<AppEnv>, issuer: string, fromPat
     gatewayToken: h("x-keycard-gateway-token"),
     delegatedIp: h("x-keycard-client-ip"),
     issuer,
+    requestId: (h("cf-ray") ?? h("x-request-id"))?.slice(0, 128) ?? null,
   };
 }
 
@@ -71,7 +72,7 @@ export function register(app: App): void {
     const url = new URL(c.req.url);
     const fromPath = withPath ? { method: c.req.method, uri: url.pathname.slice("/authorize".length) + url.search } : null;
     const req = authorizeRequestFrom(c, deps.config.issuer, fromPath);
-    const a = answer(await authorize({ decide: deps.decide, routes: deps.config.routes }, req));
+    const a = answer(await authorize(deps.authorize, req));
     const work = deps.background();
     if (work) c.executionCtx.waitUntil(work);
     for (const [name, value] of Object.entries(a.headers)) c.header(name, value);

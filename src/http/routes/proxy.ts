@@ -57,7 +57,7 @@ async function handle(c: Context<AppEnv>, path: string, url: URL): Promise<Respo
   const proxy = deps.config.proxy!;
   const h = (name: string) => c.req.header(name) ?? null;
   const outcome = await authorize(
-    { decide: deps.decide, routes: deps.config.routes },
+    deps.authorize,
     {
       authorization: h("authorization"),
       scope: null,
