@@ -85,7 +85,7 @@ export class CachedRecords implements TokenRecords, StackDirectory {
     let record = viaKv ? await this.fromKv(hash) : undefined;
     let source: RecordSource = "kv";
     if (record === undefined) {
-      record = await this.d1.byHash(hash);
+      record = await this.d1.byHash(hash, !viaKv);
       source = "d1";
       if (record && viaKv) {
         const value = JSON.stringify(record);
@@ -180,7 +180,7 @@ export class CachedRecords implements TokenRecords, StackDirectory {
   }
 
   private async direct(hash: string): Promise<CompiledRecord | null> {
-    const record = await this.d1.byHash(hash);
+    const record = await this.d1.byHash(hash, true);
     return this.count("d1-direct", record && compileRecord(record));
   }
 

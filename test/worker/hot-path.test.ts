@@ -47,7 +47,7 @@ const headers = () => ({ authorization: basic(stack, secret), "x-keycard-scope":
 
 describe("fails closed", () => {
   it("answers 503, never an allow, when D1 fails", async () => {
-    const DB = faulty(env.DB, "D1", ["prepare"]);
+    const DB = faulty(env.DB, "D1", ["prepare", "withSession", "batch"]);
     const res = await authorizeWith({ DB, TOKENS_KV: env.TOKENS_KV }, headers());
     expect(res.status).toBe(503);
     expect(res.headers.get("x-keycard-decision")).toBeNull();
@@ -67,7 +67,7 @@ describe("fails closed", () => {
   });
 
   it("answers 503 to a token lookup when both the feed and D1 fail", async () => {
-    const DB = faulty(env.DB, "D1", ["prepare"]);
+    const DB = faulty(env.DB, "D1", ["prepare", "withSession", "batch"]);
     const REVOCATIONS = faulty(env.REVOCATIONS, "feed", ["get"]);
     expect((await authorizeWith({ DB, REVOCATIONS }, headers())).status).toBe(503);
   });

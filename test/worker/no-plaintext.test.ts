@@ -159,7 +159,7 @@ beforeAll(async () => {
 
   // Faults: D1 down, KV down, the feed down, a broken configuration. Each is logged; none may log a secret.
   const headers = { authorization: basic(s1, dataToken), "x-keycard-scope": "metrics:write", "cf-connecting-ip": "10.1.2.3" };
-  const DB = broken(env.DB, "D1", ["prepare", "batch"]);
+  const DB = broken(env.DB, "D1", ["prepare", "batch", "withSession"]);
   const TOKENS_KV = broken(env.TOKENS_KV, "KV", ["get", "put", "delete"]);
   const REVOCATIONS = broken(env.REVOCATIONS, "feed", ["get"]);
   expect(await withEnv({ DB, TOKENS_KV, REVOCATIONS }, "/authorize", headers)).toBe(503);
