@@ -7,6 +7,7 @@ import { ApiError, onError, validationError, zodDetails } from "./errors.ts";
 import { adminEnabled, authenticate, limitBody, logAdmin, requireJson } from "./middleware/admin.ts";
 import { idempotency } from "./middleware/idempotency.ts";
 import * as accessPolicies from "./routes/access-policies.ts";
+import * as adminPage from "./routes/admin-page.ts";
 import * as auditEvents from "./routes/audit-events.ts";
 import * as authorize from "./routes/authorize.ts";
 import * as docs from "./routes/docs.ts";
@@ -60,5 +61,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", (c) => ({ ...docs.DOCUMENT, servers: [{ url: new URL(c.req.url).origin }] }));
   docs.register(app);
+  adminPage.register(app);
   return app;
 }
