@@ -67,7 +67,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const actor = await resolveActor(
     { operatorToken: deps.config.operatorToken, records: deps.records },
     c.req.header("authorization") ?? null,
-    c.req.header("cf-connecting-ip") ?? null,
+    ip,
     deps.now(),
   );
   if (actor === null) {

@@ -3,9 +3,9 @@
  * or a token of `KEYCARD_METRICS_ORG` holding `metrics:read`. Across isolates, use the Analytics Engine
  * dataset (`DECISIONS`).
  */
-import { resolveActor } from "../../services/actor.ts";
 import { ApiError } from "../../services/errors.ts";
 import type { App } from "../context.ts";
+import { authenticate } from "../middleware/admin.ts";
 
 /** Registers `/metrics`. */
 export function register(app: App): void {
@@ -21,18 +21,9 @@ export function register(app: App): void {
       403: { description: "Neither the operator token nor metrics:read in KEYCARD_METRICS_ORG" },
     },
   });
-  app.get("/metrics", async (c) => {
+  app.get("/metrics", authenticate, async (c) => {
     const deps = c.get("deps");
-    const actor = await resolveActor(
-      { operatorToken: deps.config.operatorToken, records: deps.records },
-      c.req.header("authorization") ?? null,
-      c.req.header("cf-connecting-ip") ?? null,
-      deps.now(),
-    );
-    if (actor === null) {
-      c.header("WWW-Authenticate", `Bearer realm="keycard"`);
-      throw new ApiError(401, "unauthenticated", "send the operator token, or a token of the metrics org with metrics:read");
-    }
+    const actor = c.get("actor");
     const allowed = actor.kind === "operator" || (actor.orgId === deps.config.metricsOrg && actor.scopes.has("metrics:read"));
     if (!allowed) throw new ApiError(403, "forbidden", "reading /metrics needs the operator token or metrics:read in the metrics org");
     c.header("Cache-Control", "no-store");
