@@ -60,6 +60,8 @@ export class CachedRecords implements TokenRecords, StackDirectory {
   private lastPoll = Number.NEGATIVE_INFINITY;
   private polling: Promise<boolean> | null = null;
   private pendingKv: Promise<unknown>[] = [];
+  /** Bumped by every eviction: a read that overlaps one may have fetched what was just revoked. */
+  private evictions = 0;
   /** Counts lookups by where they were answered. */
   readonly hits: Record<RecordSource, number> = { isolate: 0, negative: 0, kv: 0, d1: 0, "d1-direct": 0 };
 
@@ -81,16 +83,23 @@ export class CachedRecords implements TokenRecords, StackDirectory {
     const hit = this.records.get(hash, now);
     if (hit) return this.count("isolate", hit);
     if (this.unknown.get(hash, now)) return this.count("negative", null);
+    const epoch = this.evictions;
     const viaKv = !this.changed.has(hash);
     let record = viaKv ? await this.fromKv(hash) : undefined;
     let source: RecordSource = "kv";
     if (record === undefined) {
       record = await this.d1.byHash(hash, !viaKv);
       source = "d1";
-      if (record && viaKv) {
-        const value = JSON.stringify(record);
-        this.later(() => this.kv.put(KV_PREFIX + hash, value, { expirationTtl: this.s.kvTtlSeconds }));
-      }
+    }
+    if (this.evictions !== epoch) {
+      // Something was revoked or changed while this read was in flight, perhaps this very token: read
+      // the primary again and cache nothing, so a revocation acknowledged meanwhile is never undone.
+      const latest = await this.d1.byHash(hash, true);
+      return this.count("d1-direct", latest && compileRecord(latest));
+    }
+    if (source === "d1" && record && viaKv) {
+      const value = JSON.stringify(record);
+      this.later(() => this.kv.put(KV_PREFIX + hash, value, { expirationTtl: this.s.kvTtlSeconds }));
     }
     if (record === null) {
       this.unknown.set(hash, true, now);
@@ -106,8 +115,9 @@ export class CachedRecords implements TokenRecords, StackDirectory {
     if (!(await this.fresh(now))) return this.d1.orgOf(stackId);
     const hit = this.stacks.get(stackId, now);
     if (hit !== undefined) return hit;
+    const epoch = this.evictions;
     const org = await this.d1.orgOf(stackId);
-    this.stacks.set(stackId, org, now);
+    if (this.evictions === epoch) this.stacks.set(stackId, org, now);
     return org;
   }
 
@@ -143,6 +153,7 @@ export class CachedRecords implements TokenRecords, StackDirectory {
         const page = await this.feed.since(this.cursor);
         const now = this.now();
         if (page.reset) {
+          this.evictions++;
           this.records.clear();
           this.unknown.clear();
           this.stacks.clear();
@@ -167,6 +178,7 @@ export class CachedRecords implements TokenRecords, StackDirectory {
   }
 
   private evict(tokenHashes: string[], stackIds: string[], now: number): void {
+    this.evictions++;
     for (const h of tokenHashes) {
       this.records.delete(h);
       this.unknown.delete(h);

@@ -80,6 +80,36 @@ describe("revocation", () => {
     expect(await instance().byHash(hash)).toBeNull();
   });
 
+  it("never re-caches a token revoked while its read was in flight", async () => {
+    const { tokenId, hash } = await newToken();
+    const warm = instance();
+    await warm.byHash(hash);
+    await warm.drain();
+    let hold = false;
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const kv = env.TOKENS_KV;
+    const slowKv = {
+      get: async (key: string) => {
+        const value = await kv.get(key);
+        if (hold) await gate;
+        return value;
+      },
+      put: (key: string, value: string, o?: KVNamespacePutOptions) => kv.put(key, value, o),
+      delete: (key: string) => kv.delete(key),
+    } as unknown as KVNamespace;
+    const c = new CachedRecords(new D1TokenRecords(env.DB), slowKv, feedOf(env), { ...DEFAULT_CACHE, pollIntervalMs: 60_000 }, () => Date.now());
+    expect(await c.byHash("0".repeat(64))).toBeNull();
+    hold = true;
+    const inflight = c.byHash(hash);
+    await new Promise((r) => setTimeout(r, 20));
+    await ok("DELETE", `/api/v1/tokens/${tokenId}?orgId=${org}`, {}, 204);
+    await c.invalidate([hash], []);
+    release();
+    expect(await inflight).toBeNull();
+    expect(await c.byHash(hash)).toBeNull();
+  });
+
   it("reads D1 directly, with correct answers, while the feed is unreachable", async () => {
     const { tokenId, hash } = await newToken();
     const down: Feed = { since: () => Promise.reject(new Error("feed down")), publish: () => Promise.reject(new Error("feed down")) };
