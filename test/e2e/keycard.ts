@@ -30,7 +30,6 @@ export async function startKeycard(procs: Procs, repo: string, dir: string, port
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
-    HOST: LOOPBACK,
     KEYCARD_OPERATOR_TOKEN: operatorToken,
     CI: "true",
     NO_COLOR: "1",

@@ -4,7 +4,7 @@
  * Everything listens on 127.0.0.1 on free ports; every wait is bounded; only the processes started here
  * are stopped, by process group id, on success, failure, SIGINT and SIGTERM.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect, sleep, waitFor, Checks } from "./harness.ts";
@@ -83,6 +83,17 @@ async function main(): Promise<void> {
   });
   if (!keycard) throw new Abort("Keycard did not start");
   const kc: Keycard = keycard;
+
+  await checks.check("`npm start` listens on 127.0.0.1 only by default (no HOST given), never on 0.0.0.0", async () => {
+    const hex = ports.keycard.toString(16).toUpperCase().padStart(4, "0");
+    const listening = ["/proc/net/tcp", "/proc/net/tcp6"]
+      .flatMap((f) => readFileSync(f, "utf8").split("\n").slice(1))
+      .map((l) => l.trim().split(/\s+/))
+      .filter((cols) => cols[1]?.endsWith(`:${hex}`) && cols[3] === "0A")
+      .map((cols) => cols[1]!.split(":")[0]!);
+    expect(listening.length > 0, "nothing listens on Keycard's port");
+    expect(listening.every((a) => a === "0100007F"), `listening on ${listening.join(", ")} (0100007F is 127.0.0.1)`);
+  });
 
   await checks.check("JWKS publishes an Ed25519 key", async () => {
     const r = await send(`${kc.url}/.well-known/jwks.json`);

@@ -86,6 +86,21 @@ describe("denies, with one stable reason per check", () => {
     if (status === 401) expect(res.headers.get("www-authenticate")).toMatch(/^Bearer realm="keycard"/);
   });
 
+  it("answers unknown, malformed, deleted and expired-then-deleted tokens byte-identically: status, headers, body", async () => {
+    const expiredThenDeleted = await newPolicyToken(orgA, { scopes: ["metrics:write"], realms: [{ type: "org", identifier: orgA }] });
+    await env.DB.prepare("UPDATE tokens SET expires_at = ? WHERE id = ?").bind("2020-01-01T00:00:00.000Z", expiredThenDeleted.tokenId).run();
+    expect((await authorize({ authorization: `Bearer ${expiredThenDeleted.secret}`, "x-keycard-scope": "metrics:write" })).status).toBe(401);
+    await ok("DELETE", `/api/v1/tokens/${expiredThenDeleted.tokenId}`, {}, 204);
+    const answers = await Promise.all(
+      [`Bearer ${t.unknown}`, "Bearer kc_short", `Bearer ${t.deleted}`, `Bearer ${expiredThenDeleted.secret}`].map(async (authorization) => {
+        const res = await authorize({ authorization, "x-keycard-scope": "metrics:write" });
+        const headers = [...res.headers].filter(([k]) => k !== "date").sort();
+        return JSON.stringify({ status: res.status, headers, body: await res.text() });
+      }),
+    );
+    expect(new Set(answers).size).toBe(1);
+  });
+
   it("answers unknown, malformed and deleted tokens identically", async () => {
     const bodies = await Promise.all(
       ["unknown", "deleted"].map(async (k) => (await authorize({ authorization: bearer(k), "x-keycard-scope": "metrics:write" })).text()),
