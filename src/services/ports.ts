@@ -72,6 +72,20 @@ export interface PageRequest {
 /** Raised by a store when a unique name is taken. */
 export class ConflictError extends Error {}
 
+/**
+ * Raised by a store when a write found its row no longer as the caller read it: changed by a concurrent
+ * write (`gone` false) or deleted (`gone` true). Nothing was written: not the change, its audit events
+ * nor its replay record.
+ */
+export class StaleWriteError extends Error {
+  constructor(
+    readonly gone: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Raised by a store when a concurrent request with the same idempotency key committed first. */
 export class IdempotencyRaceError extends Error {}
 
@@ -120,14 +134,21 @@ export interface StackCascade {
   rewrite: AccessPolicy[];
   /** Policies whose only realm was the stack: deleted with their tokens. */
   remove: string[];
+  /** The `updatedAt` each rewritten policy had when read: the rewrite applies only if it is unchanged. */
+  readAt: Record<string, string>;
 }
 
-/** The admin store: every write carries its journal (audit events, replay record), in one transaction. */
+/**
+ * The admin store: every write carries its journal (audit events, replay record), in one transaction.
+ * Writes are optimistic: an update applies only while the row still has the `updatedAt` the caller read
+ * (`readAt`), a delete only while the row exists; otherwise nothing is written and `StaleWriteError`
+ * is raised. The new `updatedAt` must be later than `readAt`.
+ */
 export interface AdminStore {
   insertOrg(org: Org, journal: Journal): Promise<void>;
   getOrg(id: string): Promise<Org | null>;
   listOrgs(page: PageRequest): Promise<Page<Org>>;
-  updateOrg(org: Org, journal: Journal): Promise<void>;
+  updateOrg(org: Org, readAt: string, journal: Journal): Promise<void>;
   orgHoldings(id: string): Promise<OrgHoldings>;
   /** Deletes an org and everything in it; returns the token hashes and stack ids that went with it. */
   deleteOrg(id: string, journal: Journal): Promise<{ tokenHashes: string[]; stackIds: string[] }>;
@@ -135,7 +156,7 @@ export interface AdminStore {
   insertStack(stack: Stack, journal: Journal): Promise<void>;
   getStack(id: string): Promise<Stack | null>;
   listStacks(orgId: string, filter: Within, page: PageRequest): Promise<Page<Stack>>;
-  updateStack(stack: Stack, journal: Journal): Promise<void>;
+  updateStack(stack: Stack, readAt: string, journal: Journal): Promise<void>;
   /** The policies of `orgId` that name the stack in a realm. */
   policiesUsingStack(orgId: string, stackId: string): Promise<AccessPolicy[]>;
   /** Deletes a stack, applying the cascade; returns the hashes of the tokens of every affected policy. */
@@ -145,17 +166,17 @@ export interface AdminStore {
   getPolicy(id: string): Promise<AccessPolicy | null>;
   listPolicies(orgId: string, filter: PolicyFilter, page: PageRequest): Promise<Page<AccessPolicy>>;
   /** Writes a policy's new state; returns the hashes of its tokens. */
-  updatePolicy(policy: AccessPolicy, journal: Journal): Promise<string[]>;
+  updatePolicy(policy: AccessPolicy, readAt: string, journal: Journal): Promise<string[]>;
   /** Deletes a policy and its tokens; returns the hashes of the deleted tokens. */
   deletePolicy(id: string, journal: Journal): Promise<string[]>;
 
   insertToken(token: Token, hash: string, journal: Journal): Promise<void>;
   getToken(id: string): Promise<Token | null>;
   listTokens(orgId: string, filter: TokenFilter, page: PageRequest): Promise<Page<Token>>;
-  /** Writes a token's new display name and expiry; returns its hash, or null when it is gone. */
-  updateToken(token: Token, journal: Journal): Promise<string | null>;
-  /** Deletes a token; returns its hash, or null when it did not exist. */
-  deleteToken(id: string, journal: Journal): Promise<string | null>;
+  /** Writes a token's new display name and expiry; returns its hash. */
+  updateToken(token: Token, readAt: string, journal: Journal): Promise<string>;
+  /** Deletes a token; returns its hash. */
+  deleteToken(id: string, journal: Journal): Promise<string>;
 
   /** The audit log of an org, newest first. */
   listAuditEvents(orgId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>>;

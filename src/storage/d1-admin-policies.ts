@@ -1,7 +1,7 @@
 /** Access policies and tokens in D1: their SQL, list filters included. */
 import type { AccessPolicy, Token } from "../core/model.ts";
 import type { Journal, Page, PageRequest, PolicyFilter, TokenFilter } from "../services/ports.ts";
-import { column, commit, json, one, page, realmsWithin, toPolicy, toToken, TOKEN_COLUMNS, TOKEN_SELECT, Where } from "./d1-admin-sql.ts";
+import { column, commit, guard, json, one, page, realmsWithin, toPolicy, toToken, TOKEN_COLUMNS, TOKEN_SELECT, Where } from "./d1-admin-sql.ts";
 
 const REALM_OF_TYPE = `EXISTS (SELECT 1 FROM json_each(realms) r WHERE json_extract(r.value, '$.type') = ?)`;
 const REALM_NAMED = `EXISTS (SELECT 1 FROM json_each(realms) r WHERE json_extract(r.value, '$.identifier') = ?)`;
@@ -42,8 +42,8 @@ export function listPolicies(db: D1Database, orgId: string, f: PolicyFilter, p: 
   return page(db, "SELECT * FROM access_policies", where, p, toPolicy);
 }
 
-/** Writes a policy's mutable fields; returns the hashes of its tokens. */
-export async function updatePolicy(db: D1Database, x: AccessPolicy, j: Journal): Promise<string[]> {
+/** Writes a policy's mutable fields if it still has `updated_at = readAt`; returns the hashes of its tokens. */
+export async function updatePolicy(db: D1Database, x: AccessPolicy, readAt: string, j: Journal): Promise<string[]> {
   const results = await commit(
     db,
     [
@@ -51,16 +51,18 @@ export async function updatePolicy(db: D1Database, x: AccessPolicy, j: Journal):
       db
         .prepare(
           `UPDATE access_policies SET display_name = ?, scopes = ?, realms = ?, conditions = ?, status = ?, updated_at = ?
-           WHERE id = ?`,
+           WHERE id = ? AND updated_at = ?`,
         )
-        .bind(x.displayName, json(x.scopes), json(x.realms), json(x.conditions), x.status, x.updatedAt, x.id),
+        .bind(x.displayName, json(x.scopes), json(x.realms), json(x.conditions), x.status, x.updatedAt, x.id, readAt),
+      guard(db),
     ],
     j,
+    { table: "access_policies", id: x.id },
   );
   return column(results, 0, "token_hash");
 }
 
-/** Deletes a policy and its tokens; returns the tokens' hashes. */
+/** Deletes a policy (which must exist) and its tokens; returns the tokens' hashes. */
 export async function deletePolicy(db: D1Database, id: string, j: Journal): Promise<string[]> {
   const results = await commit(
     db,
@@ -68,8 +70,10 @@ export async function deletePolicy(db: D1Database, id: string, j: Journal): Prom
       db.prepare("SELECT token_hash FROM tokens WHERE access_policy_id = ?").bind(id),
       db.prepare("DELETE FROM tokens WHERE access_policy_id = ?").bind(id),
       db.prepare("DELETE FROM access_policies WHERE id = ?").bind(id),
+      guard(db),
     ],
     j,
+    { table: "access_policies", id },
   );
   return column(results, 0, "token_hash");
 }
@@ -109,25 +113,30 @@ export function listTokens(db: D1Database, orgId: string, f: TokenFilter, p: Pag
   return page(db, from, where, p, toToken, { idColumn: "t.id" });
 }
 
-/** Writes a token's display name and expiry; returns its hash (null when it is gone). */
-export async function updateToken(db: D1Database, t: Token, j: Journal): Promise<string | null> {
+/** Writes a token's display name and expiry if it still has `updated_at = readAt`; returns its hash. */
+export async function updateToken(db: D1Database, t: Token, readAt: string, j: Journal): Promise<string> {
   const results = await commit(
     db,
     [
       db.prepare("SELECT token_hash FROM tokens WHERE id = ?").bind(t.id),
-      db.prepare("UPDATE tokens SET display_name = ?, expires_at = ?, updated_at = ? WHERE id = ?").bind(t.displayName, t.expiresAt, t.updatedAt, t.id),
+      db
+        .prepare("UPDATE tokens SET display_name = ?, expires_at = ?, updated_at = ? WHERE id = ? AND updated_at = ?")
+        .bind(t.displayName, t.expiresAt, t.updatedAt, t.id, readAt),
+      guard(db),
     ],
     j,
+    { table: "tokens", id: t.id },
   );
-  return column(results, 0, "token_hash")[0] ?? null;
+  return column(results, 0, "token_hash")[0]!;
 }
 
-/** Deletes a token; returns its hash (null when it did not exist). */
-export async function deleteToken(db: D1Database, id: string, j: Journal): Promise<string | null> {
+/** Deletes a token (which must exist); returns its hash. */
+export async function deleteToken(db: D1Database, id: string, j: Journal): Promise<string> {
   const results = await commit(
     db,
-    [db.prepare("SELECT token_hash FROM tokens WHERE id = ?").bind(id), db.prepare("DELETE FROM tokens WHERE id = ?").bind(id)],
+    [db.prepare("SELECT token_hash FROM tokens WHERE id = ?").bind(id), db.prepare("DELETE FROM tokens WHERE id = ?").bind(id), guard(db)],
     j,
+    { table: "tokens", id },
   );
-  return column(results, 0, "token_hash")[0] ?? null;
+  return column(results, 0, "token_hash")[0]!;
 }

@@ -3,6 +3,7 @@ import type { AccessPolicy, Org, Stack, Token } from "../core/model.ts";
 import {
   ConflictError,
   IdempotencyRaceError,
+  StaleWriteError,
   type AuditEvent,
   type Journal,
   type Page,
@@ -118,13 +119,35 @@ function replayStatements(db: D1Database, r: Journal["replay"]): D1PreparedState
   ];
 }
 
+/** The message of the error a failed `guard` raises inside a batch. */
+const STALE = "keycard: stale write";
+
+/**
+ * A batch statement that aborts the whole batch (so nothing of it is written: change, audit events,
+ * replay record) unless the statement just before it changed exactly `expected` rows. This is how an
+ * update conditional on `updated_at`, or a delete of a row that may be gone, commits its journal
+ * exactly once with its change. `changes()` is the row count of the batch's previous INSERT, UPDATE
+ * or DELETE (a SELECT in between does not reset it); a bad JSON path is a runtime error, and D1 rolls
+ * the batch back on any error.
+ */
+export function guard(db: D1Database, expected = 1): D1PreparedStatement {
+  return db.prepare(`SELECT json_extract('{}', CASE WHEN changes() <> ? THEN '${STALE}' ELSE '$' END) AS guard`).bind(expected);
+}
+
+/** Where a guarded write aims: `id` in `table`, so a failed guard can tell a changed row from a gone one. */
+export interface Target {
+  table: "orgs" | "stacks" | "access_policies" | "tokens";
+  id: string;
+}
+
 /**
  * Runs a change and its journal as one D1 batch, which is one transaction: if any statement fails,
  * nothing is written. The replay record goes first, so that of two concurrent requests with one key the
  * second fails on the key (`IdempotencyRaceError`, then replayed) before anything else; a taken name
- * becomes `ConflictError`. The audit events go last. Returns the results of the change's statements.
+ * becomes `ConflictError`. The audit events go last. A failed `guard` in `change` becomes
+ * `StaleWriteError`, `gone` when `target` no longer exists. Returns the results of the change's statements.
  */
-export async function commit(db: D1Database, change: D1PreparedStatement[], journal: Journal): Promise<D1Result[]> {
+export async function commit(db: D1Database, change: D1PreparedStatement[], journal: Journal, target?: Target): Promise<D1Result[]> {
   const before = replayStatements(db, journal.replay);
   try {
     const results = await db.batch([...before, ...change, ...journal.events.map((e) => auditInsert(db, e))]);
@@ -133,6 +156,10 @@ export async function commit(db: D1Database, change: D1PreparedStatement[], jour
     const message = e instanceof Error ? e.message : String(e);
     if (message.includes("UNIQUE constraint failed: idempotency_keys")) throw new IdempotencyRaceError(message);
     if (message.includes("UNIQUE constraint failed")) throw new ConflictError(message);
+    if (message.includes(STALE)) {
+      const gone = target ? (await db.prepare(`SELECT 1 FROM ${target.table} WHERE id = ?`).bind(target.id).first()) === null : false;
+      throw new StaleWriteError(gone, gone ? `${target?.table} ${target?.id} is gone` : "the row changed since it was read");
+    }
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 /** Orgs and stacks in D1: the SQL of the tenant boundary, with cascading deletes. */
 import type { AccessPolicy, Org, Stack } from "../core/model.ts";
 import type { Journal, OrgHoldings, Page, PageRequest, StackCascade, Within } from "../services/ports.ts";
-import { column, commit, json, NAMES_STACK, one, page, toOrg, toPolicy, toStack, Where, type Row } from "./d1-admin-sql.ts";
+import { column, commit, guard, json, NAMES_STACK, one, page, toOrg, toPolicy, toStack, Where, type Row } from "./d1-admin-sql.ts";
 
 /** Inserts an org. */
 export async function insertOrg(db: D1Database, o: Org, j: Journal): Promise<void> {
@@ -22,9 +22,14 @@ export function listOrgs(db: D1Database, p: PageRequest): Promise<Page<Org>> {
   return page(db, "SELECT * FROM orgs", new Where(), p, toOrg);
 }
 
-/** Renames an org. */
-export async function updateOrg(db: D1Database, o: Org, j: Journal): Promise<void> {
-  await commit(db, [db.prepare("UPDATE orgs SET name = ?, updated_at = ? WHERE id = ?").bind(o.name, o.updatedAt, o.id)], j);
+/** Renames an org if it still has `updated_at = readAt`. */
+export async function updateOrg(db: D1Database, o: Org, readAt: string, j: Journal): Promise<void> {
+  await commit(
+    db,
+    [db.prepare("UPDATE orgs SET name = ?, updated_at = ? WHERE id = ? AND updated_at = ?").bind(o.name, o.updatedAt, o.id, readAt), guard(db)],
+    j,
+    { table: "orgs", id: o.id },
+  );
 }
 
 /** Counts what an org still owns. */
@@ -51,8 +56,10 @@ export async function deleteOrg(db: D1Database, id: string, j: Journal): Promise
       db.prepare("DELETE FROM access_policies WHERE org_id = ?").bind(id),
       db.prepare("DELETE FROM stacks WHERE org_id = ?").bind(id),
       db.prepare("DELETE FROM orgs WHERE id = ?").bind(id),
+      guard(db),
     ],
     j,
+    { table: "orgs", id },
   );
   return { tokenHashes: column(results, 0, "token_hash"), stackIds: column(results, 1, "id") };
 }
@@ -83,9 +90,14 @@ export function listStacks(db: D1Database, orgId: string, f: Within, p: PageRequ
   return page(db, "SELECT * FROM stacks", where, p, toStack);
 }
 
-/** Renames a stack. */
-export async function updateStack(db: D1Database, s: Stack, j: Journal): Promise<void> {
-  await commit(db, [db.prepare("UPDATE stacks SET name = ?, updated_at = ? WHERE id = ?").bind(s.name, s.updatedAt, s.id)], j);
+/** Renames a stack if it still has `updated_at = readAt`. */
+export async function updateStack(db: D1Database, s: Stack, readAt: string, j: Journal): Promise<void> {
+  await commit(
+    db,
+    [db.prepare("UPDATE stacks SET name = ?, updated_at = ? WHERE id = ? AND updated_at = ?").bind(s.name, s.updatedAt, s.id, readAt), guard(db)],
+    j,
+    { table: "stacks", id: s.id },
+  );
 }
 
 /** The policies of an org that name a stack in one of their realms. */
@@ -97,7 +109,10 @@ export async function policiesUsingStack(db: D1Database, orgId: string, stackId:
   return results.map(toPolicy);
 }
 
-/** Deletes a stack, rewriting or deleting the policies that named it, in one batch. */
+/**
+ * Deletes a stack, rewriting or deleting the policies that named it, in one batch. Each rewrite needs its
+ * policy unchanged since read (`cascade.readAt`), each removed policy and the stack must still exist.
+ */
 export async function deleteStack(db: D1Database, id: string, cascade: StackCascade, j: Journal): Promise<string[]> {
   const affected = JSON.stringify([...cascade.rewrite.map((p) => p.id), ...cascade.remove]);
   const removed = JSON.stringify(cascade.remove);
@@ -105,14 +120,20 @@ export async function deleteStack(db: D1Database, id: string, cascade: StackCasc
     db,
     [
       db.prepare("SELECT token_hash FROM tokens WHERE access_policy_id IN (SELECT value FROM json_each(?))").bind(affected),
-      ...cascade.rewrite.map((p) =>
-        db.prepare("UPDATE access_policies SET realms = ?, updated_at = ? WHERE id = ?").bind(json(p.realms), p.updatedAt, p.id),
-      ),
+      ...cascade.rewrite.flatMap((p) => [
+        db
+          .prepare("UPDATE access_policies SET realms = ?, updated_at = ? WHERE id = ? AND updated_at = ?")
+          .bind(json(p.realms), p.updatedAt, p.id, cascade.readAt[p.id] ?? null),
+        guard(db),
+      ]),
       db.prepare("DELETE FROM tokens WHERE access_policy_id IN (SELECT value FROM json_each(?))").bind(removed),
       db.prepare("DELETE FROM access_policies WHERE id IN (SELECT value FROM json_each(?))").bind(removed),
+      guard(db, cascade.remove.length),
       db.prepare("DELETE FROM stacks WHERE id = ?").bind(id),
+      guard(db),
     ],
     j,
+    { table: "stacks", id },
   );
   return column(results, 0, "token_hash");
 }

@@ -10,7 +10,7 @@ export const errorResponses = {
   401: error("Missing or invalid credential"),
   403: error("The token lacks the scope, or the realm, this call needs; or it would grant a scope it does not hold"),
   404: error("No such object in the acting org (another org's objects are not found either)"),
-  409: error("`conflict`: a name is taken or the object still owns something; `idempotency_key_reused`"),
+  409: error("`conflict`: a name is taken, the object still owns something, or it changed concurrently (read it again and retry); `idempotency_key_reused`"),
   413: error("The body is larger than 64 KiB"),
   415: error("The body is not application/json"),
 } as const;

@@ -4,7 +4,7 @@ import { expandScopes } from "../../core/scopes.ts";
 import type { Actor } from "../actor.ts";
 import { managedStacks, mayAct, missingScopes } from "../actor.ts";
 import { ApiError, notFound, validationError } from "../errors.ts";
-import { ConflictError, type AdminStore, type AuditEvent, type IdempotencyScope, type Journal } from "../ports.ts";
+import { ConflictError, StaleWriteError, type AdminStore, type AuditEvent, type IdempotencyScope, type Journal } from "../ports.ts";
 
 /** What an admin change made stale. */
 export interface Invalidation {
@@ -143,5 +143,28 @@ export async function conflictAs<T>(message: string, write: () => Promise<T>): P
   } catch (e) {
     if (e instanceof ConflictError) throw new ApiError(409, "conflict", message);
     throw e;
+  }
+}
+
+/**
+ * The `updatedAt` of an update: the call's time, or 1 ms past the one read when that is not earlier
+ * (same millisecond, clock skew), so every update moves it forward and the store's check on it holds.
+ */
+export function nextUpdatedAt(ctx: AdminContext, readAt: string): string {
+  const read = Date.parse(readAt);
+  return Date.parse(ctx.now) > read ? ctx.now : new Date(read + 1).toISOString();
+}
+
+/**
+ * Runs an optimistic store write on a `kind` object: when the object changed since it was read, a 409
+ * `conflict`; when it is gone, a 404. Nothing was written either way.
+ */
+export async function fresh<T>(kind: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (!(e instanceof StaleWriteError)) throw e;
+    if (e.gone) throw notFound(kind);
+    throw new ApiError(409, "conflict", `the ${kind} changed concurrently; read it again and retry`);
   }
 }

@@ -2,7 +2,7 @@
 import type { Org } from "../../core/model.ts";
 import { ApiError, notFound } from "../errors.ts";
 import type { OrgHoldings, Page, PageRequest } from "../ports.ts";
-import { auditEvent, conflictAs, journal, unchanged, type AdminContext } from "./context.ts";
+import { auditEvent, conflictAs, fresh, journal, nextUpdatedAt, unchanged, type AdminContext } from "./context.ts";
 
 /** Creates an org. Operator only. */
 export async function createOrg(ctx: AdminContext, input: { name: string }): Promise<Org> {
@@ -32,10 +32,12 @@ export async function listOrgs(ctx: AdminContext, page: PageRequest): Promise<Pa
 export async function updateOrg(ctx: AdminContext, id: string, input: { name?: string | undefined }): Promise<Org> {
   const before = await getOrg(ctx, id);
   operatorOnly(ctx, "change orgs");
-  const after: Org = { ...before, name: input.name ?? before.name, updatedAt: ctx.now };
+  const after: Org = { ...before, name: input.name ?? before.name, updatedAt: nextUpdatedAt(ctx, before.updatedAt) };
   if (unchanged(before, after, ["name"])) return before;
   const event = auditEvent(ctx, { orgId: id, action: "org.update", targetType: "org", targetId: id, before, after });
-  await conflictAs(`an org named "${after.name}" already exists`, () => ctx.store.updateOrg(after, journal(ctx, [event], { status: 200, body: after })));
+  await conflictAs(`an org named "${after.name}" already exists`, () =>
+    fresh("org", () => ctx.store.updateOrg(after, before.updatedAt, journal(ctx, [event], { status: 200, body: after }))),
+  );
   return after;
 }
 
@@ -56,7 +58,7 @@ export async function deleteOrg(ctx: AdminContext, id: string, force: boolean): 
     targetId: id,
     before: { ...before, cascade: holdings },
   });
-  const gone = await ctx.store.deleteOrg(id, journal(ctx, [event], { status: 204, body: null }));
+  const gone = await fresh("org", () => ctx.store.deleteOrg(id, journal(ctx, [event], { status: 204, body: null })));
   await ctx.invalidate(gone);
 }
 

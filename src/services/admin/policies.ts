@@ -8,10 +8,12 @@ import {
   auditEvent,
   conflictAs,
   forbidEscalation,
+  fresh,
   journal,
   loadInOrg,
   need,
   needInOwnReach,
+  nextUpdatedAt,
   reachOf,
   unchanged,
   type AdminContext,
@@ -96,13 +98,13 @@ export async function updatePolicy(ctx: AdminContext, orgId: string | undefined,
     realms: patch.realms ?? before.realms,
     conditions: patch.conditions === undefined ? before.conditions : { allowedSubnets: patch.conditions?.allowedSubnets ?? [] },
     status: patch.status ?? before.status,
-    updatedAt: ctx.now,
+    updatedAt: nextUpdatedAt(ctx, before.updatedAt),
   };
   need(ctx, "accesspolicies:write", before.orgId, reachOf(after), "these realms");
   await validate(ctx, after, "write a policy");
   if (unchanged(before, after, ["displayName", "scopes", "realms", "conditions", "status"])) return before;
   const event = auditEvent(ctx, { orgId: after.orgId, action: "accesspolicy.update", targetType: "accesspolicy", targetId: id, before, after });
-  const hashes = await ctx.store.updatePolicy(after, journal(ctx, [event], { status: 200, body: after }));
+  const hashes = await fresh("access policy", () => ctx.store.updatePolicy(after, before.updatedAt, journal(ctx, [event], { status: 200, body: after })));
   await ctx.invalidate({ tokenHashes: hashes });
   return after;
 }
@@ -112,7 +114,7 @@ export async function deletePolicy(ctx: AdminContext, orgId: string | undefined,
   const before = await loadInOrg(ctx, "access policy", orgId, () => ctx.store.getPolicy(id));
   need(ctx, "accesspolicies:delete", before.orgId, reachOf(before), "this access policy");
   const event = auditEvent(ctx, { orgId: before.orgId, action: "accesspolicy.delete", targetType: "accesspolicy", targetId: id, before });
-  const hashes = await ctx.store.deletePolicy(id, journal(ctx, [event], { status: 204, body: null }));
+  const hashes = await fresh("access policy", () => ctx.store.deletePolicy(id, journal(ctx, [event], { status: 204, body: null })));
   await ctx.invalidate({ tokenHashes: hashes });
 }
 

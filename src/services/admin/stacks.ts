@@ -7,10 +7,12 @@ import {
   actingOrg,
   auditEvent,
   conflictAs,
+  fresh,
   journal,
   loadInOrg,
   need,
   needInOwnReach,
+  nextUpdatedAt,
   reachOf,
   unchanged,
   type AdminContext,
@@ -46,11 +48,11 @@ export async function listStacks(ctx: AdminContext, orgId: string | undefined, p
 export async function updateStack(ctx: AdminContext, orgId: string | undefined, id: string, input: { name?: string | undefined }): Promise<Stack> {
   const before = await loadInOrg(ctx, "stack", orgId, () => ctx.store.getStack(id));
   need(ctx, "stacks:write", before.orgId, [id], "this stack");
-  const after: Stack = { ...before, name: input.name ?? before.name, updatedAt: ctx.now };
+  const after: Stack = { ...before, name: input.name ?? before.name, updatedAt: nextUpdatedAt(ctx, before.updatedAt) };
   if (unchanged(before, after, ["name"])) return before;
   const event = auditEvent(ctx, { orgId: before.orgId, action: "stack.update", targetType: "stack", targetId: id, before, after });
   await conflictAs(`a stack named "${after.name}" already exists in this org`, () =>
-    ctx.store.updateStack(after, journal(ctx, [event], { status: 200, body: after })),
+    fresh("stack", () => ctx.store.updateStack(after, before.updatedAt, journal(ctx, [event], { status: 200, body: after }))),
   );
   return after;
 }
@@ -96,16 +98,19 @@ export async function deleteStack(ctx: AdminContext, orgId: string | undefined, 
       return auditEvent(ctx, { orgId: org, action, targetType: "accesspolicy", targetId: before.id, before, after: after ?? null });
     }),
   ];
-  const hashes = await ctx.store.deleteStack(id, cascade, journal(ctx, events, { status: 204, body: null }));
+  const hashes = await fresh("stack", () => ctx.store.deleteStack(id, cascade, journal(ctx, events, { status: 204, body: null })));
   await ctx.invalidate({ tokenHashes: hashes, stackIds: [id] });
 }
 
 function planCascade(ctx: AdminContext, using: AccessPolicy[], stackId: string): StackCascade {
-  const cascade: StackCascade = { rewrite: [], remove: [] };
+  const cascade: StackCascade = { rewrite: [], remove: [], readAt: {} };
   for (const p of using) {
     const realms = p.realms.filter((r) => !(r.type === "stack" && r.identifier === stackId));
     if (realms.length === 0) cascade.remove.push(p.id);
-    else cascade.rewrite.push({ ...p, realms, updatedAt: ctx.now });
+    else {
+      cascade.rewrite.push({ ...p, realms, updatedAt: nextUpdatedAt(ctx, p.updatedAt) });
+      cascade.readAt[p.id] = p.updatedAt;
+    }
   }
   return cascade;
 }

@@ -10,10 +10,12 @@ import {
   auditEvent,
   conflictAs,
   forbidEscalation,
+  fresh,
   journal,
   loadInOrg,
   need,
   needInOwnReach,
+  nextUpdatedAt,
   reachOf,
   unchanged,
   type AdminContext,
@@ -102,13 +104,13 @@ export async function updateToken(ctx: AdminContext, orgId: string | undefined, 
     ...before,
     displayName: patch.displayName === undefined ? before.displayName : patch.displayName || before.name,
     expiresAt: patch.expiresAt === undefined ? before.expiresAt : checkExpiry(ctx, patch.expiresAt),
-    updatedAt: ctx.now,
+    updatedAt: nextUpdatedAt(ctx, before.updatedAt),
   };
   if (patch.expiresAt !== undefined) forbidEscalation(ctx, policy?.scopes ?? [], "extend a token");
   if (unchanged(before, after, ["displayName", "expiresAt"])) return before;
   const event = auditEvent(ctx, { orgId: before.orgId, action: "token.update", targetType: "token", targetId: id, before, after });
-  const hash = await ctx.store.updateToken(after, journal(ctx, [event], { status: 200, body: after }));
-  if (hash !== null) await ctx.invalidate({ tokenHashes: [hash] });
+  const hash = await fresh("token", () => ctx.store.updateToken(after, before.updatedAt, journal(ctx, [event], { status: 200, body: after })));
+  await ctx.invalidate({ tokenHashes: [hash] });
   return after;
 }
 
@@ -117,8 +119,8 @@ export async function deleteToken(ctx: AdminContext, orgId: string | undefined, 
   const { token: before, policy } = await load(ctx, orgId, id);
   need(ctx, "accesspolicies:delete", before.orgId, policy ? reachOf(policy) : null, "this token's access policy");
   const event = auditEvent(ctx, { orgId: before.orgId, action: "token.delete", targetType: "token", targetId: id, before });
-  const hash = await ctx.store.deleteToken(id, journal(ctx, [event], { status: 204, body: null }));
-  if (hash !== null) await ctx.invalidate({ tokenHashes: [hash] });
+  const hash = await fresh("token", () => ctx.store.deleteToken(id, journal(ctx, [event], { status: 204, body: null })));
+  await ctx.invalidate({ tokenHashes: [hash] });
 }
 
 async function load(ctx: AdminContext, orgId: string | undefined, id: string): Promise<{ token: Token; policy: AccessPolicy | null }> {
