@@ -8,10 +8,10 @@
  * `src/`) that answers every `get` that much later, as KV does on a cold read in production; Miniflare's
  * own KV answers in about a millisecond, which hides races with KV reads in flight.
  */
+import { bundleWorker } from "../../src/testing/index.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
 import { newSecrets } from "../secrets.ts";
@@ -45,22 +45,6 @@ interface WranglerConfig {
   durable_objects: { bindings: { name: string; class_name: string }[] };
   migrations?: { new_sqlite_classes?: string[] }[];
   ratelimits?: { name: string; simple: { limit: number; period: 10 | 60 } }[];
-}
-
-async function bundle(): Promise<string> {
-  const out = await build({
-    entryPoints: [join(ROOT, "src/index.ts")],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    write: false,
-    logLevel: "silent",
-  });
-  return out.outputFiles[0]!.text;
 }
 
 function capture(stream: Readable, log: RuntimeLog): void {
@@ -114,7 +98,7 @@ export async function startKeycard(options: StartOptions = {}): Promise<RunningK
   const kv = c.kv_namespaces.map((k) => k.binding);
   const keycard = {
     name: "keycard",
-    modules: [{ type: "ESModule" as const, path: join(ROOT, "keycard.js"), contents: await bundle() }],
+    modules: [{ type: "ESModule" as const, path: join(ROOT, "keycard.js"), contents: await bundleWorker() }],
     compatibilityDate: c.compatibility_date,
     compatibilityFlags: c.compatibility_flags,
     bindings: {

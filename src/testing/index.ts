@@ -91,7 +91,8 @@ export interface Keycard {
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
-async function bundleWorker(): Promise<string> {
+/** Bundles Keycard's Worker (src/index.ts) for Miniflare, as `wrangler deploy` would. */
+export async function bundleWorker(): Promise<string> {
   const out = await build({
     entryPoints: [join(ROOT, "src/index.ts")],
     bundle: true,
