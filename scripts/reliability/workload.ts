@@ -441,15 +441,18 @@ export async function runWorkload(url: string, operatorToken: string, o: Workloa
           const path = `/api/v1/accesspolicies/${p.id}${q}`;
           const scopes = other(p.scopes);
           const spec = { op: "accesspolicy.update", phase: "write", method: "POST", path, targetId: p.id, group: ++groupNo } as const;
+          let scoped: Write;
           if (kind === "pu") {
-            await perform({ ...spec, payload: { displayName: `update ${writeNo + 1}`, scopes }, retry: retryMode() });
+            scoped = await perform({ ...spec, payload: { displayName: `update ${writeNo + 1}`, scopes }, retry: retryMode() });
           } else {
-            await Promise.all([
+            [, scoped] = await Promise.all([
               perform({ ...spec, phase: "contention", payload: { displayName: `update ${writeNo + 1}` }, retry: "none" }),
               perform({ ...spec, phase: "contention", payload: { scopes }, retry: "none" }),
             ]);
           }
-          p.scopes = scopes;
+          // Track the scopes only when the update was acknowledged: after a 409 the policy keeps its
+          // scopes, and the next "change" would otherwise resend them, a no-op that writes nothing.
+          if (scoped.ackedAt !== null) p.scopes = scopes;
         } finally {
           p.busy = false;
         }
