@@ -493,15 +493,17 @@ export async function runWorkload(url: string, operatorToken: string, o: Workloa
           const path = `/api/v1/tokens/${t.id}${q}`;
           const expiresAt = t.expiresAt === null ? FAR : null;
           const spec = { op: "token.update", phase: "write", method: "POST", path, targetId: t.id, group: ++groupNo } as const;
+          let expiring: Write;
           if (kind === "tu") {
-            await perform({ ...spec, payload: { displayName: `update ${writeNo + 1}`, expiresAt }, retry: retryMode() });
+            expiring = await perform({ ...spec, payload: { displayName: `update ${writeNo + 1}`, expiresAt }, retry: retryMode() });
           } else {
-            await Promise.all([
+            [, expiring] = await Promise.all([
               perform({ ...spec, phase: "contention", payload: { displayName: `update ${writeNo + 1}` }, retry: "none" }),
               perform({ ...spec, phase: "contention", payload: { expiresAt }, retry: "none" }),
             ]);
           }
-          t.expiresAt = expiresAt;
+          // As for policy scopes: only an acknowledged change moves the model.
+          if (expiring.ackedAt !== null) t.expiresAt = expiresAt;
         } finally {
           t.busy = false;
         }
