@@ -8,12 +8,12 @@
  * `src/`) that answers every `get` that much later, as KV does on a cold read in production; Miniflare's
  * own KV answers in about a millisecond, which hides races with KV reads in flight.
  */
-import { bundleWorker } from "../../src/testing/index.ts";
+import { bindingsOf, bundleWorker } from "../../src/testing/index.ts";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
-import { unstable_readConfig, unstable_splitSqlQuery } from "wrangler";
+import { unstable_splitSqlQuery } from "wrangler";
 import { newSecrets } from "../secrets.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -33,18 +33,6 @@ export interface RunningKeycard {
   mf: Miniflare;
   log: RuntimeLog;
   stop(): Promise<void>;
-}
-
-/** The parts of wrangler.toml Keycard uses. */
-interface WranglerConfig {
-  compatibility_date?: string;
-  compatibility_flags: string[];
-  vars?: Record<string, unknown>;
-  d1_databases: { binding: string }[];
-  kv_namespaces: { binding: string }[];
-  durable_objects: { bindings: { name: string; class_name: string }[] };
-  migrations?: { new_sqlite_classes?: string[] }[];
-  ratelimits?: { name: string; simple: { limit: number; period: 10 | 60 } }[];
 }
 
 function capture(stream: Readable, log: RuntimeLog): void {
@@ -91,33 +79,28 @@ export interface StartOptions {
 export async function startKeycard(options: StartOptions = {}): Promise<RunningKeycard> {
   const vars = options.vars ?? {};
   const delay = options.kvReadDelayMs ?? 0;
-  const c = unstable_readConfig({ config: join(ROOT, "wrangler.toml") }) as unknown as WranglerConfig;
-  const sqlite = new Set((c.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
+  const c = bindingsOf(join(ROOT, "wrangler.toml"));
   const secrets = newSecrets();
   const log: RuntimeLog = { lines: 0, errors: new Map(), errorCount: 0 };
-  const kv = c.kv_namespaces.map((k) => k.binding);
+  const kv = c.kvNamespaces;
   const keycard = {
     name: "keycard",
     modules: [{ type: "ESModule" as const, path: join(ROOT, "keycard.js"), contents: await bundleWorker() }],
-    compatibilityDate: c.compatibility_date,
-    compatibilityFlags: c.compatibility_flags,
+    compatibilityDate: c.compatibilityDate,
+    compatibilityFlags: c.compatibilityFlags,
     bindings: {
-      ...Object.fromEntries(Object.entries(c.vars ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+      ...c.vars,
       // The decision `iss`; decisions are not verified here, so it need not be the listening URL.
       KEYCARD_ISSUER: "http://keycard.reliability",
       ...vars,
       KEYCARD_SIGNING_KEYS: secrets.KEYCARD_SIGNING_KEYS!,
       KEYCARD_OPERATOR_TOKEN: secrets.KEYCARD_OPERATOR_TOKEN!,
     },
-    d1Databases: c.d1_databases.map((d) => d.binding),
+    d1Databases: c.d1Databases,
     kvNamespaces: delay > 0 ? kv.filter((b) => b !== "TOKENS_KV") : kv,
     ...(delay > 0 ? { wrappedBindings: { TOKENS_KV: { scriptName: "slow-kv", bindings: { DELAY_MS: delay } } } } : {}),
-    durableObjects: Object.fromEntries(
-      c.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]),
-    ),
-    ...(c.ratelimits && c.ratelimits.length > 0
-      ? { ratelimits: Object.fromEntries(c.ratelimits.map((r) => [r.name, { simple: r.simple }])) }
-      : {}),
+    durableObjects: c.durableObjects,
+    ratelimits: c.ratelimits,
   };
   const slowKv = { name: "slow-kv", modules: true, script: SLOW_KV, kvNamespaces: { INNER: "TOKENS_KV" } };
   const mf = new Miniflare({
@@ -131,8 +114,8 @@ export async function startKeycard(options: StartOptions = {}): Promise<RunningK
   });
   try {
     const url = (await mf.ready).origin;
-    for (const d of c.d1_databases) {
-      const db = await mf.getD1Database(d.binding);
+    for (const binding of c.d1Databases) {
+      const db = await mf.getD1Database(binding);
       for (const file of readdirSync(join(ROOT, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
         const statements = unstable_splitSqlQuery(readFileSync(join(ROOT, "migrations", file), "utf8"));
         await db.batch(statements.map((s) => db.prepare(s)));

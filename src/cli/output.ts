@@ -1,4 +1,19 @@
 /** Human output: aligned tables, key–value blocks, times. Text from the server is made terminal-safe. */
+import type { DecisionClaims } from "../core/decision.ts";
+
+/** The rows every view of a decision shows, in order: who, what, where, from which IP. */
+export function claimRows(c: DecisionClaims): [string, string][] {
+  return [
+    ["token", c.sub],
+    ["policy", c.pol],
+    ["org", c.org],
+    ["stack", c.stack ?? "-"],
+    ["scope", c.scope],
+    ["audience", list(c.aud)],
+    ["labels", c.labels && c.labels.length > 0 ? c.labels.join(" or ") : "-"],
+    ["client IP", c.ip ?? "-"],
+  ];
+}
 
 /** Replaces control characters (escape sequences included) so server text cannot drive the terminal. */
 export function safe(text: string): string {

@@ -117,10 +117,11 @@ interface WranglerConfig {
   kv_namespaces: { binding: string }[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
   migrations?: { new_sqlite_classes?: string[] }[];
+  ratelimits?: { name: string; simple: { limit: number; period: 10 | 60 } }[];
 }
 
 /** The bindings of wrangler.toml, in Miniflare's shape. Never reads `.dev.vars`. */
-function bindingsOf(configPath: string) {
+export function bindingsOf(configPath: string) {
   const c = unstable_readConfig({ config: configPath }) as WranglerConfig;
   const sqlite = new Set((c.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
   return {
@@ -132,6 +133,8 @@ function bindingsOf(configPath: string) {
     durableObjects: Object.fromEntries(
       c.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]),
     ),
+    /** Rate-limiting bindings; `startKeycard` leaves them out (tests are not throttled). */
+    ratelimits: Object.fromEntries((c.ratelimits ?? []).map((r) => [r.name, { simple: r.simple }])),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Command } from "../command.ts";
 import type { DecisionClaims } from "../../core/decision.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { errorOf } from "../client.ts";
-import { duration, keyValues, list } from "../output.ts";
+import { claimRows, duration, keyValues } from "../output.ts";
 
 /** What to do about each deny reason. */
 const HINTS: Readonly<Record<string, string>> = {
@@ -98,14 +98,7 @@ Examples:
 export function explainAllow(c: DecisionClaims, decision: string, now: number): string {
   const target = c.stack ? `stack ${c.stack}` : `org ${c.org}`;
   const pairs: [string, string][] = [
-    ["token", c.sub],
-    ["policy", c.pol],
-    ["org", c.org],
-    ["stack", c.stack ?? "-"],
-    ["scope", c.scope],
-    ["audience", list(c.aud)],
-    ["labels", c.labels && c.labels.length > 0 ? c.labels.join(" or ") : "-"],
-    ["client IP", c.ip ?? "-"],
+    ...claimRows(c),
     ["expires", `in ${duration(c.exp - now / 1000)} (decision lifetime ${duration(c.exp - c.iat)})`],
     ["decision", decision],
   ];

@@ -4,7 +4,7 @@ import { stringValue } from "../args.ts";
 import type { Command } from "../command.ts";
 import { DECISION_TYP, type DecisionClaims } from "../../core/decision.ts";
 import { CliError, TransportError } from "../errors.ts";
-import { duration, keyValues, list, time } from "../output.ts";
+import { claimRows, duration, keyValues, time } from "../output.ts";
 
 /** The JWKS path. */
 export const JWKS_PATH = "/.well-known/jwks.json";
@@ -69,14 +69,7 @@ Example:
     ctx.print(
       `valid: signed by key ${h.kid ?? "-"}, expires in ${duration(c.exp - now)}\n${keyValues([
         ["issuer", c.iss],
-        ["token", c.sub],
-        ["policy", c.pol],
-        ["org", c.org],
-        ["stack", c.stack ?? "-"],
-        ["scope", c.scope],
-        ["audience", list(c.aud)],
-        ["labels", c.labels && c.labels.length > 0 ? c.labels.join(" or ") : "-"],
-        ["client IP", c.ip ?? "-"],
+        ...claimRows(c),
         ["issued", time(new Date(c.iat * 1000).toISOString())],
         ["expires", time(new Date(c.exp * 1000).toISOString())],
         ["id", c.jti],
